@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = []
+
+let package = Package(
+  name: "csmed",
+  products: [
+    .executable(name: "csmed", targets: ["csmed"]),
+    .library(name: "CSMeDCorpus", targets: ["Corpus"]),
+    .library(name: "CSMeDIngest", targets: ["Ingest"]),
+    .library(name: "CSMeDStore", targets: ["Store"]),
+    .library(name: "CSMeDWorkflows", targets: ["Workflows"]),
+  ],
+  targets: [
+    // MARK: C libraries from Debian (pkg-config + apt providers)
+    .systemLibrary(
+      name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(
+      name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(
+      name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]),
+
+    // MARK: Layers (dependencies point down only)
+    .target(name: "Corpus", swiftSettings: strict),
+    .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
+    .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
+    .target(
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store"], swiftSettings: strict),
+    .target(name: "CLIKit", swiftSettings: strict),
+    .executableTarget(
+      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus"], swiftSettings: strict),
+    .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
+
+    // MARK: Tests (one per source target)
+    .testTarget(name: "IngestTests", dependencies: ["Ingest", "Corpus", "TestSupport"]),
+    .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
+    .testTarget(
+      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
+    .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
+    .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
