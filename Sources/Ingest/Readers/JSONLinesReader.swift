@@ -1,0 +1,76 @@
+import Corpus
+import Foundation
+
+/// Reads JSON Lines document files, one object per line with an id, a title and either an
+/// abstract or a `content` field that repeats the title before the abstract (auto-stop-tar).
+public enum JSONLinesReader {
+  public static func read(contentsOf url: URL) throws -> [Record] {
+    try parse(FileContents.data(at: url), file: url.path)
+  }
+
+  public static func parse(_ data: Data, file: String) throws -> [Record] {
+    var records: [Record] = []
+    var lineNumber = 0
+    for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+      lineNumber += 1
+      if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+      let object: [String: Any]
+      do {
+        guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+          throw IngestError.malformed(file: file, line: lineNumber, expected: "a JSON object", found: "another JSON value")
+        }
+        object = parsed
+      } catch let error as IngestError {
+        throw error
+      } catch {
+        throw IngestError.malformed(
+          file: file, line: lineNumber, expected: "a JSON object", found: "invalid JSON (\(JSONErrors.describe(error)))")
+      }
+      func string(_ keys: String...) -> String? {
+        for key in keys {
+          if let value = object[key] as? String { return value }
+          if let value = object[key] as? Int { return String(value) }
+        }
+        return nil
+      }
+      guard let id = string("id", "pmid", "document_id", "doc_id") else {
+        throw IngestError.malformed(file: file, line: lineNumber, expected: "an 'id' field", found: "none")
+      }
+      let title = (string("title") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+      var abstract = string("abstract") ?? ""
+      if abstract.isEmpty, let content = string("content", "text") {
+        abstract = content.hasPrefix(title) ? String(content.dropFirst(title.count)) : content
+      }
+      records.append(
+        Record(
+          sourceID: id, pmid: Identifiers.pmid(string("pmid") ?? id), doi: Identifiers.doi(string("doi")),
+          title: title, abstract: abstract.trimmingCharacters(in: .whitespacesAndNewlines),
+          year: string("year").flatMap { Int($0.prefix(4)) }, line: lineNumber))
+    }
+    return records
+  }
+}
+
+/// Turns Foundation's JSON errors into one readable sentence.
+public enum JSONErrors {
+  public static func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let context):
+      return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+    case DecodingError.keyNotFound(let key, let context):
+      return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
+    case DecodingError.typeMismatch(let type, let context):
+      return "expected \(type) at \(path(context.codingPath))"
+    case DecodingError.valueNotFound(let type, let context):
+      return "missing \(type) value at \(path(context.codingPath))"
+    default:
+      let nsError = error as NSError
+      if let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+      return nsError.localizedDescription
+    }
+  }
+
+  private static func path(_ keys: [any CodingKey]) -> String {
+    keys.isEmpty ? "the top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+  }
+}

@@ -1,0 +1,143 @@
+import Corpus
+import Foundation
+
+/// Reads PubMed's MEDLINE text format (`.nbib`, "Send to → Citation manager", `rettype=medline`).
+///
+/// Grammar: a field line is a tag of up to four characters left-justified in columns 1–4, a
+/// hyphen in column 5 and a space (`PMID- 30922926`, `TI  - Title`). Lines indented by
+/// whitespace (six spaces in PubMed's output) continue the previous field and are joined with one
+/// space. Records are separated by blank lines; a `PMID-` line also starts a new record.
+///
+/// Field mapping:
+/// - `pmid` and `sourceID`: `PMID`.
+/// - `title`: `TI` ?? `BTI` (book title) ?? `CTI` (collection title).
+/// - `abstract`: `AB`.
+/// - `authors`: `FAU` (full names, `Griffin, Darren K`) ?? `AU` (`Griffin DK`) ?? `CN`.
+/// - `year`: the first year in `DP` ?? `DEP` ?? `EDAT`.
+/// - `doi`: the `LID` or `AID` value ending in ` [doi]`.
+/// - `venue`: `JT` ?? `TA` ?? `BTI` when the record has its own `TI`.
+/// - `keywords`: the MeSH descriptors of `MH` (major-topic `*` and `/qualifiers` removed),
+///   followed by the author keywords `OT`, without duplicates.
+///
+/// Errors: a line that is neither a field, a continuation nor blank is `.malformed`, and so is a
+/// continuation line with no field before it. An empty or blank file gives `[]`.
+public enum MEDLINEReader {
+  /// Reads the MEDLINE file at `url`, streaming it line by line.
+  ///
+  /// - Throws: `IngestError.fileNotFound`, `.unreadable` or `.malformed`.
+  public static func read(contentsOf url: URL) throws -> [Record] {
+    var parser = Parser(file: url.path)
+    try LineReading.forEachLine(inFile: url) { try parser.consume($0, number: $1) }
+    return parser.finish()
+  }
+
+  /// Parses MEDLINE text.
+  ///
+  /// - Parameters:
+  ///   - text: the whole file contents.
+  ///   - file: the name used in error messages.
+  /// - Throws: `IngestError.malformed`.
+  public static func parse(_ text: String, file: String) throws -> [Record] {
+    var parser = Parser(file: file)
+    try LineReading.forEachLine(in: text) { try parser.consume($0, number: $1) }
+    return parser.finish()
+  }
+
+  /// Splits `PMID- 123` / `TI  - x` into tag and value; nil when `line` is not a field line.
+  static func splitFieldLine(_ line: String) -> (tag: String, value: String)? {
+    let head = Array(line.utf8.prefix(6))
+    guard head.count >= 5, head[4] == 0x2D, head.count == 5 || head[5] == 0x20 else { return nil }
+    let tagBytes = head[0..<4]
+    guard let first = tagBytes.first, (0x41...0x5A).contains(first) else { return nil }
+    let tag = TextScan.trimmed(String(decoding: tagBytes, as: UTF8.self))
+    guard tag.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }),
+      tagBytes.dropFirst(tag.utf8.count).allSatisfy({ $0 == 0x20 })
+    else { return nil }
+    let value = TextScan.trimmed(Substring(line.utf8.dropFirst(head.count)))
+    return (tag, value)
+  }
+
+  // MARK: - Parser
+
+  private struct Parser {
+    let file: String
+    var records: [Record] = []
+    var fields: [(tag: String, value: String)] = []
+    var recordLine = 0
+
+    init(file: String) { self.file = file }
+
+    mutating func consume(_ line: String, number: Int) throws {
+      if TextScan.isBlank(line) {
+        flush()
+        return
+      }
+      if let first = line.first, first == " " || first == "\t" {
+        guard !fields.isEmpty else {
+          throw IngestError.malformed(
+            file: file, line: number, expected: "a field line such as 'PMID- 12345'",
+            found: "a continuation line with no field before it")
+        }
+        let text = TextScan.trimmed(line)
+        fields[fields.count - 1].value += fields[fields.count - 1].value.isEmpty ? text : " " + text
+        return
+      }
+      guard let (tag, value) = MEDLINEReader.splitFieldLine(line) else {
+        throw IngestError.malformed(
+          file: file, line: number, expected: "a MEDLINE field line ('TAG - value')",
+          found: "'\(line.prefix(40))'")
+      }
+      if tag == "PMID" && fields.contains(where: { $0.tag == "PMID" }) { flush() }
+      if fields.isEmpty { recordLine = number }
+      fields.append((tag, value))
+    }
+
+    mutating func flush() {
+      guard !fields.isEmpty else { return }
+      records.append(MEDLINEReader.makeRecord(fields, line: recordLine))
+      fields = []
+    }
+
+    mutating func finish() -> [Record] {
+      flush()
+      return records
+    }
+  }
+
+  // MARK: - Mapping
+
+  private static func makeRecord(_ fields: [(tag: String, value: String)], line: Int) -> Record {
+    func values(_ tag: String) -> [String] {
+      fields.filter { $0.tag == tag }.map { TextScan.collapseWhitespace($0.value) }
+        .filter { !$0.isEmpty }
+    }
+    func first(_ tag: String) -> String? { values(tag).first }
+
+    var record = Record(line: line)
+    record.pmid = first("PMID")
+    record.sourceID = record.pmid
+    record.title = first("TI") ?? first("BTI") ?? first("CTI") ?? ""
+    record.abstract = first("AB") ?? ""
+    let fullNames = values("FAU")
+    let shortNames = values("AU")
+    record.authors = !fullNames.isEmpty ? fullNames : !shortNames.isEmpty ? shortNames : values("CN")
+    record.year = ["DP", "DEP", "EDAT"].lazy.compactMap { first($0).flatMap(TextScan.year) }.first
+    record.doi =
+      (values("LID") + values("AID")).lazy.compactMap { value -> String? in
+        guard value.hasSuffix("[doi]") else { return nil }
+        return String(value.dropLast(5)).trimmingCharacters(in: .whitespaces)
+      }.first
+    record.venue = first("JT") ?? first("TA") ?? (first("TI") != nil ? first("BTI") : nil)
+    var keywords: [String] = []
+    var seen = Set<String>()
+    let mesh = values("MH").map { heading -> String in
+      let descriptor = heading.split(separator: "/", maxSplits: 1).first.map(String.init) ?? heading
+      return descriptor.trimmingCharacters(in: CharacterSet(charactersIn: "* "))
+    }
+    for keyword in mesh + values("OT") where !keyword.isEmpty && seen.insert(keyword).inserted {
+      keywords.append(keyword)
+    }
+    record.keywords = keywords
+    return record
+  }
+}

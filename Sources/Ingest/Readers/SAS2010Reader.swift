@@ -1,0 +1,39 @@
+import Foundation
+
+/// Reads Wallace et al.'s SAS2010 layout: a label file whose lines start `<doc id> <1|-1>`, and
+/// folders `Titles/` and `Abstracts/` holding one file per document id (one line, maybe empty).
+public enum SAS2010Reader {
+  /// Document id to raw label (`1` or `-1`).
+  public static func labels(contentsOf url: URL) throws -> [String: String] {
+    let text = try FileContents.text(at: url)
+    var labels: [String: String] = [:]
+    var lineNumber = 0
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+      lineNumber += 1
+      let fields = line.split(separator: " ", maxSplits: 2)
+      if fields.isEmpty { continue }
+      guard fields.count >= 2, Int(fields[0]) != nil, fields[1] == "1" || fields[1] == "-1" else {
+        throw IngestError.malformed(
+          file: url.path, line: lineNumber, expected: "'<doc id> <1|-1> ...'", found: "'\(line.prefix(40))'")
+      }
+      labels[String(fields[0])] = String(fields[1])
+    }
+    return labels
+  }
+
+  /// Document id to the text of its file, whitespace-trimmed.
+  public static func texts(in directory: URL) throws -> [String: String] {
+    let names: [String]
+    do {
+      names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    } catch {
+      throw IngestError.fileNotFound(path: directory.path)
+    }
+    var texts: [String: String] = [:]
+    for name in names where !name.hasPrefix(".") {
+      let text = try FileContents.text(at: directory.appendingPathComponent(name))
+      texts[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return texts
+  }
+}

@@ -1,0 +1,149 @@
+import Corpus
+import Foundation
+
+/// Reads CSV/TSV exports of screening tools (ASReview, SYNERGY, Cohen's ASReview copies, CSMeD-FT)
+/// into records, accepting the column-name aliases those tools use.
+///
+/// Every row must have as many fields as the header: a short row is what a truncated file looks
+/// like, and it is reported with its line.
+public enum TabularRecordReader {
+  /// Column aliases, lower-cased, in priority order (from ASReview's `asreview.config` names).
+  static let aliases: [String: [String]] = [
+    "id": ["record_id", "id", "document_id", "key"],
+    "title": ["title", "primary_title", "ti", "article_title"],
+    "abstract": ["abstract", "notes_abstract", "ab", "abstract note"],
+    "pmid": ["pmid", "pubmedid", "pubmed id", "pubmed_id", "pubmed"],
+    "doi": ["doi"],
+    "year": ["year", "publication_year", "py", "publication year"],
+    "authors": ["authors", "author", "au", "first_authors"],
+    "venue": ["journal", "venue", "secondary_title", "publication title", "source"],
+    "keywords": ["keywords", "mesh_terms", "mesh", "kw"],
+    "label": ["label_included", "included", "label", "final_included", "included_label", "debug_label"],
+  ]
+
+  /// One parsed table: the header and the rows with their starting lines.
+  public struct Table: Sendable {
+    public var file: String
+    public var header: [String]
+    public var rows: [(fields: [String], line: Int)]
+
+    /// Index of the first column matching any of the names (case-insensitive).
+    public func column(_ names: [String]) -> Int? {
+      let lowered = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+      for name in names { if let index = lowered.firstIndex(of: name) { return index } }
+      return nil
+    }
+
+    /// Like `column(_:)`, but throws when absent.
+    public func requireColumn(_ name: String) throws -> Int {
+      guard let index = column([name]) else {
+        throw IngestError.missingColumn(file: file, column: name, available: header)
+      }
+      return index
+    }
+  }
+
+  /// Parses a delimited file into a table, checking every row against the header's width.
+  public static func table(_ data: Data, file: String, delimiter: Character = ",") throws -> Table {
+    var header: [String]?
+    var rows: [(fields: [String], line: Int)] = []
+    try DelimitedReader(delimiter: delimiter, file: file).forEachRow(in: data) { fields, line in
+      guard let header else {
+        header = fields
+        return
+      }
+      guard fields.count == header.count else {
+        throw IngestError.malformed(
+          file: file, line: line, expected: "\(header.count) fields as in the header",
+          found: "\(fields.count)")
+      }
+      rows.append((fields, line))
+    }
+    guard let header else {
+      throw IngestError.malformed(file: file, line: 1, expected: "a header row", found: "an empty file")
+    }
+    return Table(file: file, header: header, rows: rows)
+  }
+
+  /// Reads a CSV (or TSV, by the `.tsv`/`.tab` extension) file of records.
+  public static func read(contentsOf url: URL) throws -> [Record] {
+    let data = try FileContents.data(at: url)
+    let delimiter: Character = ["tsv", "tab"].contains(url.pathExtension.lowercased()) ? "\t" : ","
+    return try parse(data, file: url.path, delimiter: delimiter)
+  }
+
+  /// Parses a delimited file and maps its rows to records through the aliases.
+  public static func parse(_ data: Data, file: String, delimiter: Character = ",") throws -> [Record] {
+    try records(from: table(data, file: file, delimiter: delimiter))
+  }
+
+  /// Maps a table's rows to records through the aliases.
+  public static func records(from table: Table) throws -> [Record] {
+    let file = table.file
+    func column(_ key: String) -> Int? { aliases[key].flatMap { table.column($0) } }
+    let id = column("id"), title = column("title"), abstract = column("abstract")
+    let pmid = column("pmid"), doi = column("doi"), year = column("year")
+    let authors = column("authors"), venue = column("venue"), keywords = column("keywords")
+    let label = column("label")
+    guard title != nil || pmid != nil || doi != nil else {
+      throw IngestError.missingColumn(file: file, column: "title (or pmid/doi)", available: table.header)
+    }
+    return try table.rows.map { row in
+      func value(_ index: Int?) -> String? {
+        guard let index else { return nil }
+        let text = row.fields[index].trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+      }
+      var labelValue: Int?
+      if let raw = value(label) {
+        guard let parsed = LabelParser.binary(raw) else {
+          throw IngestError.malformed(
+            file: file, line: row.line, expected: "a label 0/1 (or yes/no, included/excluded)",
+            found: "'\(raw)'")
+        }
+        labelValue = parsed
+      }
+      return Record(
+        sourceID: value(id), pmid: Identifiers.pmid(value(pmid)), doi: Identifiers.doi(value(doi)),
+        title: value(title) ?? "", abstract: value(abstract) ?? "",
+        year: value(year).flatMap { Int($0.prefix(4)) },
+        authors: value(authors).map(splitList) ?? [], venue: value(venue),
+        keywords: value(keywords).map(splitList) ?? [], label: labelValue, line: row.line)
+    }
+  }
+
+  static func splitList(_ text: String) -> [String] {
+    text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  }
+}
+
+/// Reads the labels that source files spell in many ways.
+public enum LabelParser {
+  /// 1 for include-like values, 0 for exclude-like values, nil for anything else.
+  public static func binary(_ raw: String) -> Int? {
+    switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "1", "1.0", "true", "yes", "y", "i", "include", "included", "relevant": 1
+    case "0", "0.0", "-1", "false", "no", "n", "e", "exclude", "excluded", "irrelevant": 0
+    default: nil
+    }
+  }
+}
+
+/// Reads whole files with the error the ingest layer speaks.
+public enum FileContents {
+  public static func data(at url: URL) throws -> Data {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw IngestError.fileNotFound(path: url.path)
+    }
+    do {
+      return try Data(contentsOf: url)
+    } catch {
+      throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
+    }
+  }
+
+  /// The file as UTF-8 text (invalid sequences replaced, as the sources are not all clean).
+  public static func text(at url: URL) throws -> String {
+    String(decoding: try data(at: url), as: UTF8.self)
+  }
+}
