@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+import Workflows
+
+/// Writes to stdout and stderr (the only place that prints).
+enum Terminal {
+  static func out(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+  }
+
+  static func err(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// Renders `Progress` events as a one-line bar on stderr when it is a terminal; otherwise only
+/// warnings are printed, so logs stay clean.
+final class ProgressBar: Sendable {
+  private struct State {
+    var label = ""
+    var total = 0
+    var started = Date()
+  }
+  private let state = Mutex(State())
+  private let interactive = Terminal.stderrIsTTY
+
+  var handler: ProgressHandler {
+    { [self] event in self.handle(event) }
+  }
+
+  private func handle(_ event: WorkProgress) {
+    switch event {
+    case .started(let label, let total):
+      state.withLock { $0 = State(label: label, total: total, started: Date()) }
+      if interactive { Terminal.err("\r\u{1B}[K\(label) ...") }
+    case .advanced(let done):
+      guard interactive else { return }
+      let (label, total, started) = state.withLock { ($0.label, $0.total, $0.started) }
+      guard total > 0 else { return }
+      let width = 30
+      let filled = min(width, done * width / total)
+      let elapsed = Date().timeIntervalSince(started)
+      let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+      let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+      Terminal.err(String(format: "\r\u{1B}[K%@ %@ %d/%d  ETA %.0fs", label, bar, done, total, eta))
+    case .warning(let message):
+      Terminal.err((interactive ? "\r\u{1B}[K" : "") + "warning: \(message)\n")
+    case .finished:
+      if interactive { Terminal.err("\r\u{1B}[K") }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `csmed` binary: argv wiring, exit codes, stdout/stderr, interruption.
+@Suite(.serialized) struct CLITests {
+  static func binary() -> URL? {
+    let root = TestSupport.repositoryRoot()
+    let candidates = [
+      URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("csmed"),
+      root.appendingPathComponent(".build/debug/csmed"), root.appendingPathComponent(".build/release/csmed"),
+    ]
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    let process = Process()
+    process.executableURL = try #require(binary())
+    process.arguments = arguments
+    process.currentDirectoryURL = directory ?? TestSupport.repositoryRoot()
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  @Test("help for every command, usage errors exit 64", .enabled(if: binary() != nil, "csmed binary not built"))
+  func help() throws {
+    let overview = try Self.run(["--help"])
+    #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
+    for command in ["build", "stats", "search", "suggest", "export"] {
+      let result = try Self.run([command, "--help"])
+      #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
+    }
+    let unknown = try Self.run(["frobnicate"])
+    #expect(unknown.status == 64 && unknown.stderr.contains("unknown command 'frobnicate'"))
+    let badOption = try Self.run(["stats", "--by", "planet"])
+    #expect(badOption.status == 64 && badOption.stderr.contains("--by expects one of collection, review"))
+  }
+
+  @Test("exit codes: missing database 66, unknown collection 64, bad data 65, unwritable target 74",
+        .enabled(if: binary() != nil, "csmed binary not built"))
+  func exitCodes() throws {
+    let folder = try TestSupport.temporaryDirectory()
+    let missing = try Self.run(["stats", "--db", folder.appendingPathComponent("none.sqlite").path])
+    #expect(missing.status == 66 && missing.stderr.contains("none.sqlite"))
+    let unknown = try Self.run(["build", "--collections", "nope", "--offline", "--db", folder.appendingPathComponent("a.sqlite").path])
+    #expect(unknown.status == 64 && unknown.stderr.contains("unknown collection 'nope'"))
+    let notDB = try TestSupport.write("not sqlite", to: "x.sqlite", in: folder)
+    let bad = try Self.run(["stats", "--db", notDB.path])
+    #expect(bad.status == 65 || bad.status == 74, "\(bad)")
+    let fixture = try FixtureFiles.mirror(in: folder)
+    let unwritable = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", "/proc/csmed/x.sqlite"])
+    #expect(unwritable.status == 74 && unwritable.stderr.contains("/proc/csmed"), "\(unwritable)")
+  }
+
+  @Test("a build killed with SIGKILL or SIGINT leaves the previous database intact",
+        .enabled(if: binary() != nil && TestSupport.corpora() != nil, "needs the binary and shared/corpora"))
+  func interrupted() throws {
+    let folder = try TestSupport.temporaryDirectory()
+    let database = folder.appendingPathComponent("csmed.sqlite")
+    let fixture = try FixtureFiles.mirror(in: folder)
+    let first = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", database.path])
+    #expect(first.status == 0, "\(first.stderr)")
+    let before = try Data(contentsOf: database)
+    for signal in [SIGKILL, SIGINT] {
+      let process = Process()
+      process.executableURL = try #require(Self.binary())
+      process.arguments = ["build", "--mirror", try #require(TestSupport.corpora()).path, "--offline", "--db", database.path]
+      process.currentDirectoryURL = TestSupport.repositoryRoot()
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      Thread.sleep(forTimeInterval: 0.8)
+      kill(process.processIdentifier, signal)
+      process.waitUntilExit()
+      #expect(process.terminationStatus != 0)
+      #expect(try Data(contentsOf: database) == before, "signal \(signal)")
+    }
+    // The next build cleans up what the killed one left behind.
+    let again = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", database.path])
+    #expect(again.status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("building") }.isEmpty)
+  }
+}
+
+/// A one-collection mirror for CLI runs.
+enum FixtureFiles {
+  static func mirror(in folder: URL) throws -> (mirror: URL, manifests: URL) {
+    let mirror = folder.appendingPathComponent("mirror"), manifests = folder.appendingPathComponent("manifests")
+    let csv = try TestSupport.write("record_id,title,abstract,label_included,label_abstract_screening\n1,T,A,1,1\n", to: "cohen2006/ADHD.csv", in: mirror)
+    let sha = try sha256(csv)
+    try TestSupport.write("""
+      {"id": "cohen2006", "name": "Cohen", "citation": "c", "license": "l", "domain": "d", "homepage": "h",
+       "known_reviews": ["ADHD"], "labels": {"ta": {"0": 0, "1": 1}},
+       "sources": [{"id": "ADHD", "review": "ADHD", "reader": "csv", "path": "cohen2006/ADHD.csv", "url": "u", "kind": "file", "sha256": "\(sha)"}]}
+      """, to: "cohen2006.json", in: manifests)
+    return (mirror, manifests)
+  }
+
+  static func sha256(_ url: URL) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    process.arguments = [url.path]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(64))
+  }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The main job end to end on the public copies in ../shared/corpora (or the mirror given as $1):
+# set up, build csmed in release mode, build the meta-dataset, and show what it holds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mirror=${1:-../shared/corpora}
+scripts/setup.sh
+swift build -c release
+bin=.build/release/csmed
+$bin build --mirror "$mirror" --db data/csmed.sqlite
+$bin stats --db data/csmed.sqlite
+$bin search --db data/csmed.sqlite --limit 3 'statin* AND myopathy'
+$bin export --db data/csmed.sqlite --review sas2010/copd --format qrels -o data/copd.qrels
+echo "demo: wrote data/csmed.sqlite and data/copd.qrels" >&2
