@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "CSMeDCorpus", targets: ["Corpus"]),
     .library(name: "CSMeDIngest", targets: ["Ingest"]),
     .library(name: "CSMeDStore", targets: ["Store"]),
+    .library(name: "CSMeDEvaluation", targets: ["Evaluation"]),
     .library(name: "CSMeDWorkflows", targets: ["Workflows"]),
   ],
   targets: [
@@ -31,11 +32,12 @@ let package = Package(
     .target(name: "Corpus", swiftSettings: strict),
     .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
+    .target(name: "Evaluation", swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
-      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus"], swiftSettings: strict),
+      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Store"], swiftSettings: strict),
     .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
 
     // MARK: Tests (one per source target)
@@ -43,6 +45,7 @@ let package = Package(
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
       name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
     .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),
   ],

@@ -1,4 +1,5 @@
 import CLIKit
+import Evaluation
 import Foundation
 import Ingest
 import Store
@@ -31,6 +32,12 @@ func exitCode(for error: any Error) -> ExitCode {
     case .corrupt, .schemaMismatch: return .dataError
     case .notFound: return .noInput
     case .io: return .ioError
+    }
+  case let error as EvaluationError:
+    switch error {
+    case .unreadableFile: return .noInput
+    case .invalidOption, .incomparableReports: return .usage
+    default: return .dataError
     }
   case let error as WorkflowError:
     switch error {

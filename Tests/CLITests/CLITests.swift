@@ -38,7 +38,7 @@ import TestSupport
   func help() throws {
     let overview = try Self.run(["--help"])
     #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
-    for command in ["build", "stats", "search", "suggest", "export"] {
+    for command in ["build", "stats", "search", "suggest", "export", "eval"] {
       let result = try Self.run([command, "--help"])
       #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
     }
@@ -59,6 +59,12 @@ import TestSupport
     let notDB = try TestSupport.write("not sqlite", to: "x.sqlite", in: folder)
     let bad = try Self.run(["stats", "--db", notDB.path])
     #expect(bad.status == 65 || bad.status == 74, "\(bad)")
+    let run = try TestSupport.write("T Q0 d1 1 x\n", to: "bad.trec", in: folder)
+    let qrels = try TestSupport.write("T 0 d1 1\n", to: "q", in: folder)
+    let badRun = try Self.run(["eval", "--run", run.path, "--qrels", qrels.path])
+    #expect(badRun.status == 65 && badRun.stderr.contains("bad.trec:1"), "\(badRun)")
+    let noRun = try Self.run(["eval", "--run", folder.appendingPathComponent("none.csv").path, "--qrels", qrels.path])
+    #expect(noRun.status == 66, "\(noRun)")
     let fixture = try FixtureFiles.mirror(in: folder)
     let unwritable = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", "/proc/csmed/x.sqlite"])
     #expect(unwritable.status == 74 && unwritable.stderr.contains("/proc/csmed"), "\(unwritable)")

@@ -186,3 +186,44 @@ struct FixtureMirror {
     #expect(rows.first?.record.title == "A filled title that wraps onto a second line")
   }
 }
+
+@Suite struct CSMeDFTFixtureTests {
+  /// CSMeD-FT is not in the public mirror, so its exact layout is tested on a fixture:
+  /// `CSMeD-FT-<split>.csv` with the loader's columns and `<split>_reviews_metadata.json`.
+  @Test("CSMeD-FT CSV and reviews metadata build full texts, FT labels, exclusion reasons and ft splits")
+  func csmedFT() throws {
+    let root = try TestSupport.temporaryDirectory()
+    let mirror = root.appendingPathComponent("mirror"), manifests = root.appendingPathComponent("manifests")
+    let header = "review_id,document_id,decision,reason_for_exclusion,publication_date,doi,journal,year,PubMed ID,PDF links,title,authors,abstract,main_text,citation"
+    let dev = header + "\n"
+      + "CD010254,d1,included,,2010-01-01,10.1/A,J Lipid,2010,123,,Rosuvastatin trial,A B,An abstract.,\"Methods, results and\nmore text.\",cite\n"
+      + "CD010254,d2,excluded,Wrong comparator,2011-01-01,,J,2011,,,Other trial,C D,Abstract two.,Body two.,cite\n"
+    let metadata = #"{"CD010254": {"title": "Lipid-lowering efficacy of rosuvastatin", "abstract": "Background...", "review_type": "Intervention", "criteria": {"Types of studies": "RCTs", "Types of participants": "Adults"}, "criteria_text": "RCTs Adults"}}"#
+    let csv = try TestSupport.write(dev, to: "csmed_ft/CSMeD-FT/CSMeD-FT-dev.csv", in: mirror)
+    let json = try TestSupport.write(metadata, to: "csmed_ft/CSMeD-FT/CSMeD-FT-dev_reviews_metadata.json", in: mirror)
+    try TestSupport.write("""
+      {"id": "csmed_ft", "name": "CSMeD-FT", "citation": "c", "license": "CC BY-SA 4.0", "domain": "d", "homepage": "h",
+       "known_reviews": [], "labels": {"ft": {"included": 1, "excluded": 0}},
+       "sources": [
+        {"id": "dev.csv", "path": "csmed_ft/CSMeD-FT/CSMeD-FT-dev.csv", "url": "u", "reader": "csmed-ft-csv", "kind": "file",
+         "sha256": "\(try SHA256.hex(ofFileAt: csv))", "options": {"split": "ft_dev"}},
+        {"id": "dev.metadata", "path": "csmed_ft/CSMeD-FT/CSMeD-FT-dev_reviews_metadata.json", "url": "u", "reader": "csmed-ft-metadata",
+         "kind": "file", "sha256": "\(try SHA256.hex(ofFileAt: json))"},
+        {"id": "test.csv", "path": "csmed_ft/CSMeD-FT/CSMeD-FT-test.csv", "url": "u", "reader": "csmed-ft-csv", "kind": "file",
+         "options": {"split": "ft_test"}}]}
+      """, to: "csmed_ft.json", in: manifests)
+    let database = root.appendingPathComponent("db.sqlite")
+    let report = try BuildWorkflow.run(.init(manifests: manifests, mirror: mirror, cache: root.appendingPathComponent("raw"), database: database, allowDownload: false))
+    let collection = try #require(report.collections.first)
+    #expect(collection.built && collection.reviews == 1 && collection.documents == 2 && collection.includedFT == 1)
+    #expect(collection.warnings.contains { $0.contains("1 source file(s) unavailable") })
+    let store = try DatasetStore.open(at: database.path)
+    let review = try store.review(matching: "CD010254")
+    #expect(review.title == "Lipid-lowering efficacy of rosuvastatin")
+    #expect(try store.reviews(inSplit: "ft_dev").map(\.id) == [review.id])
+    let rows = try store.candidates(ofReview: review.id, stage: .fullText)
+    #expect(rows.map(\.labelFT) == [1, 0] && rows.map(\.labelTA) == [nil, nil])
+    #expect(rows[0].record.pmid == "123" && rows[0].record.doi == "10.1/a")
+    #expect(try store.fullText(ofDocument: rows[0].documentID)?.body == "Methods, results and\nmore text.")
+  }
+}

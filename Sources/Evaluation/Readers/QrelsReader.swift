@@ -1,0 +1,77 @@
+import Foundation
+
+/// Reads TREC/CLEF TAR qrels (`topic iteration doc rel`, whitespace separated). CLEF topic files
+/// (for completing rels-only qrels) are read by `Ingest.CLEFTopicReader`.
+public enum QrelsReader {
+  /// Reads qrels from a file.
+  /// - Throws: `EvaluationError` when the file cannot be read or is malformed.
+  public static func read(
+    contentsOf url: URL, completingWith candidates: [String: [String]]? = nil
+  ) throws(EvaluationError) -> LabelSet {
+    let contents: String
+    do {
+      contents = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw .unreadableFile(file: url.path, reason: "\(error.localizedDescription)")
+    }
+    return try read(contents, file: url.lastPathComponent, completingWith: candidates)
+  }
+
+  /// Reads qrels from their text.
+  ///
+  /// Each non-blank line is `topic iteration document grade`; the iteration is ignored. A
+  /// document listed twice keeps its last grade, as the CLEF scripts' dictionary does.
+  ///
+  /// - Parameters:
+  ///   - contents: The file contents.
+  ///   - file: The file name used in messages.
+  ///   - candidates: For rels-only qrels: the full candidate list (PIDs) per topic. Every PID
+  ///     not listed in the qrels gets grade 0; topics only present here get all-zero labels.
+  /// - Returns: The labels in order of first appearance.
+  /// - Throws: `EvaluationError` with the file and line of the first problem.
+  public static func read(
+    _ contents: String, file: String, completingWith candidates: [String: [String]]? = nil
+  ) throws(EvaluationError) -> LabelSet {
+    var order: [String] = []
+    var documents: [String: [String]] = [:]
+    var grades: [String: [String: Int]] = [:]
+    var lineNumber = 0
+    for rawLine in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+      lineNumber += 1
+      let fields = rawLine.split(whereSeparator: \.isWhitespace).map(String.init)
+      if fields.isEmpty { continue }
+      guard fields.count == 4 else {
+        throw .wrongFieldCount(file: file, line: lineNumber, expected: 4, found: fields.count)
+      }
+      guard let grade = Int(fields[3]) else {
+        throw .invalidNumber(file: file, line: lineNumber, field: "relevance", found: fields[3])
+      }
+      let topic = fields[0]
+      let document = fields[2]
+      if grades[topic] == nil { order.append(topic) }
+      if grades[topic, default: [:]][document] == nil { documents[topic, default: []].append(document) }
+      grades[topic, default: [:]][document] = grade
+    }
+    if let candidates {
+      for topic in candidates.keys.sorted() where grades[topic] == nil {
+        order.append(topic)
+        grades[topic] = [:]
+      }
+    }
+    if order.isEmpty {
+      throw .emptyInput(file: file, expected: "qrels lines 'topic 0 document relevance'")
+    }
+    let reviews = order.map { topic in
+      var list = documents[topic] ?? []
+      var topicGrades = grades[topic] ?? [:]
+      if let pids = candidates?[topic] {
+        for pid in pids where topicGrades[pid] == nil {
+          topicGrades[pid] = 0
+          list.append(pid)
+        }
+      }
+      return ReviewLabels(reviewID: topic, candidates: list, grades: topicGrades)
+    }
+    return LabelSet(source: file, reviews: reviews)
+  }
+}
