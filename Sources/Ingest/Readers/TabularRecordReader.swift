@@ -129,21 +129,10 @@ public enum LabelParser {
   }
 }
 
-/// Reads whole files with the error the ingest layer speaks.
+/// Reads whole files with the error the ingest layer speaks (public face of `FileAccess`).
 public enum FileContents {
-  public static func data(at url: URL) throws -> Data {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      throw IngestError.fileNotFound(path: url.path)
-    }
-    do {
-      return try Data(contentsOf: url)
-    } catch {
-      throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
-    }
-  }
+  public static func data(at url: URL) throws -> Data { try FileAccess.contents(of: url) }
 
-  /// The file as UTF-8 text (invalid sequences replaced, as the sources are not all clean).
-  public static func text(at url: URL) throws -> String {
-    String(decoding: try data(at: url), as: UTF8.self)
-  }
+  /// The file as text: UTF-8 without a byte-order mark, or Latin-1 where it is not valid UTF-8.
+  public static func text(at url: URL) throws -> String { FileAccess.decode(try data(at: url)) }
 }
