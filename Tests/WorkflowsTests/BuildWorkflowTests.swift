@@ -104,6 +104,7 @@ struct FixtureMirror {
   /// Each bad input must fail the build and leave the previous database byte-identical.
   @Test("bad input fails clearly and leaves the previous database intact", arguments: [
     "truncated-csv", "checksum", "manifest-json", "unknown-collection", "missing-mirror", "malformed-labels",
+    "malformed-xml", "missing-pubmed",
   ])
   func badInput(kind: String) throws {
     let fixture = try FixtureMirror()
@@ -126,6 +127,13 @@ struct FixtureMirror {
     case "unknown-collection":
       options.collections = ["nope"]
       expectedFragment = "unknown collection 'nope'"
+    case "malformed-xml":
+      let xml = "<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n<PubmedArticle><MedlineCitation><PMID>1</PMID>\n</PubmedArticleSet>\n"
+      options.pubmedFiles = [try TestSupport.write(xml, to: "broken.xml", in: fixture.root)]
+      expectedFragment = "broken.xml:4"
+    case "missing-pubmed":
+      options.pubmedFiles = [fixture.root.appendingPathComponent("absent.nbib")]
+      expectedFragment = "absent.nbib: no such file"
     case "missing-mirror":
       options.mirror = fixture.root.appendingPathComponent("absent")
       expectedFragment = "absent: no such file"
