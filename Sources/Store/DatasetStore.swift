@@ -179,12 +179,7 @@ public final class DatasetStore {
             venue = COALESCE(venue, ?7), keywords = COALESCE(keywords, ?8)
           WHERE pmid = ?1 AND (title = '' OR abstract = '')
           """)
-        let status = try connection.prepare("""
-          UPDATE document SET text_status = CASE
-            WHEN title <> '' AND abstract <> '' THEN 'title_abstract'
-            WHEN title <> '' OR abstract <> '' THEN 'title_only' ELSE 'ids_only' END
-          WHERE pmid = ?
-          """)
+        let status = try connection.prepare("UPDATE document SET text_status = \(TextStatusSQL.expression) WHERE pmid = ?")
         var filled = 0
         for record in records {
           guard let pmid = record.pmid else { continue }

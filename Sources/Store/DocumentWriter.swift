@@ -9,6 +9,7 @@ final class DocumentWriter {
   private let findByDOI: Statement
   private let insert: Statement
   private let merge: Statement
+  private let refreshStatus: Statement
   private var scoped: [String: Int64] = [:]
 
   init(connection: Connection) throws {
@@ -28,6 +29,7 @@ final class DocumentWriter {
         keywords = COALESCE(keywords, ?9)
       WHERE id = ?1
       """)
+    refreshStatus = try connection.prepare("UPDATE document SET text_status = \(TextStatusSQL.expression) WHERE id = ?")
   }
 
   /// Returns the document's row id and whether it was new.
@@ -48,11 +50,7 @@ final class DocumentWriter {
         .optional(Self.join(record.keywords)),
       ])
       if !record.title.isEmpty || !record.abstract.isEmpty {
-        try connection.prepare("""
-          UPDATE document SET text_status = CASE
-            WHEN title <> '' AND abstract <> '' THEN 'title_abstract'
-            WHEN title <> '' OR abstract <> '' THEN 'title_only' ELSE 'ids_only' END WHERE id = ?
-          """).run([.integer(existing)])
+        try refreshStatus.run([.integer(existing)])
       }
       return (existing, false)
     }
@@ -67,6 +65,14 @@ final class DocumentWriter {
   }
 
   static func join(_ list: [String]) -> String? { list.isEmpty ? nil : list.joined(separator: "; ") }
+}
+
+/// The SQL twin of `TextStatus.init(title:abstract:)`, for rows whose text changed in place.
+enum TextStatusSQL {
+  static let expression = """
+    CASE WHEN title <> '' AND abstract <> '' THEN 'title_abstract'
+         WHEN title <> '' OR abstract <> '' THEN 'title_only' ELSE 'ids_only' END
+    """
 }
 
 /// Rows changed by the last statement.
