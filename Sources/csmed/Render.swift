@@ -4,14 +4,21 @@ import Workflows
 
 /// Turns workflow results into text: aligned tables for people, JSON and CSV for machines.
 enum Render {
+  /// An aligned table: numeric columns right-aligned, text columns left-aligned.
   static func table(_ header: [String], _ rows: [[String]]) -> String {
     var widths = header.map(\.count)
     for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    let numeric = header.indices.map { column in
+      column > 0 && rows.allSatisfy { row in
+        let cell = row[column].trimmingCharacters(in: CharacterSet(charactersIn: "%"))
+        return cell.isEmpty || cell == "-" || Double(cell) != nil
+      }
+    }
     func line(_ cells: [String]) -> String {
       cells.enumerated().map { index, cell in
         let pad = String(repeating: " ", count: widths[index] - cell.count)
-        return index == 0 ? cell + pad : pad + cell
-      }.joined(separator: "  ")
+        return numeric[index] ? pad + cell : cell + pad
+      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
     return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
       .joined(separator: "\n") + "\n"

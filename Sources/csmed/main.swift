@@ -2,6 +2,7 @@ import CLIKit
 import Evaluation
 import Foundation
 import Ingest
+import Screening
 import Store
 import Workflows
 
@@ -37,6 +38,12 @@ func exitCode(for error: any Error) -> ExitCode {
     switch error {
     case .unreadableFile: return .noInput
     case .invalidOption, .incomparableReports: return .usage
+    default: return .dataError
+    }
+  case let error as StoppingError:
+    switch error {
+    case .unreadableFile: return .noInput
+    case .invalidParameter, .unknownRule: return .usage
     default: return .dataError
     }
   case let error as WorkflowError:

@@ -38,7 +38,7 @@ import TestSupport
   func help() throws {
     let overview = try Self.run(["--help"])
     #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
-    for command in ["build", "stats", "search", "suggest", "export", "eval"] {
+    for command in ["build", "stats", "search", "suggest", "export", "eval", "stop"] {
       let result = try Self.run([command, "--help"])
       #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
     }
@@ -65,6 +65,11 @@ import TestSupport
     #expect(badRun.status == 65 && badRun.stderr.contains("bad.trec:1"), "\(badRun)")
     let noRun = try Self.run(["eval", "--run", folder.appendingPathComponent("none.csv").path, "--qrels", qrels.path])
     #expect(noRun.status == 66, "\(noRun)")
+    let labels = try TestSupport.write("order,document_id,label\n1,a,1\n3,b,0\n", to: "labels.csv", in: folder)
+    let gap = try Self.run(["stop", "--labels", labels.path])
+    #expect(gap.status == 65 && gap.stderr.contains("labels.csv"), "\(gap)")
+    let badRule = try Self.run(["stop", "--labels", labels.path, "--rules", "magic"])
+    #expect(badRule.status == 64 || badRule.status == 65, "\(badRule)")
     let fixture = try FixtureFiles.mirror(in: folder)
     let unwritable = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", "/proc/csmed/x.sqlite"])
     #expect(unwritable.status == 74 && unwritable.stderr.contains("/proc/csmed"), "\(unwritable)")
