@@ -33,12 +33,14 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
     .target(name: "Evaluation", swiftSettings: strict),
-    .target(name: "Screening", swiftSettings: strict),
+    .target(name: "Text", swiftSettings: strict),
+    .target(name: "Screening", dependencies: ["Text"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store"], swiftSettings: strict),
+    .executableTarget(name: "classical-bench", dependencies: ["Text", "Screening"], swiftSettings: strict),
     .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
 
     // MARK: Tests (one per source target)
@@ -47,7 +49,8 @@ let package = Package(
     .testTarget(
       name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
-    .testTarget(name: "ScreeningTests", dependencies: ["Screening"]),
+    .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
     .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),
   ],

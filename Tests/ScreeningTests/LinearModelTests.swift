@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import Text
+
+@testable import Screening
+
+@Suite("LogisticRegression")
+struct LogisticRegressionTests {
+  @Test(
+    "coefficients (1e-6) and decisions (1e-5) equal scikit-learn's LogisticRegression (converged)",
+    arguments: [
+      ("logistic_tight", LogisticRegression.Configuration(), false),
+      ("logistic_balanced_tight", LogisticRegression.Configuration(c: 10, balance: .inverseClassFrequency), false),
+      ("logistic_weighted_tight", LogisticRegression.Configuration(), true),
+    ])
+  func parity(name: String, configuration: LogisticRegression.Configuration, weighted: Bool) throws {
+    let fixture = try ClassifierFixture.load()
+    let expected = try fixture.result(name)
+    var model = try LogisticRegression(configuration: configuration)
+    try model.fit(fixture.features(), labels: fixture.labels, weights: weighted ? fixture.asreviewWeights : nil)
+    let diagnostics = try #require(model.diagnostics)
+    #expect(diagnostics.converged)
+    if let coefficients = expected.coef {  // stored for the unweighted fit only, to keep the fixture small
+      let coefficientError = maximumDifference(model.coefficients, coefficients)
+      #expect(coefficientError <= 1e-6, "max |Δcoef| = \(coefficientError)")
+    }
+    #expect(abs(model.intercept - (try #require(expected.intercept))) <= 1e-6)
+    let decisions = try model.scores(fixture.features())
+    let decisionError = maximumDifference(decisions, try #require(expected.decisionFunction))
+    // scikit-learn's lbfgs stops with ‖∇f‖∞ ≈ 5e-6 (unscaled) on the C = 10 problem, so its own
+    // decisions are only that accurate.
+    #expect(decisionError <= 1e-5, "max |Δdecision| = \(decisionError), iterations \(diagnostics.iterations)")
+  }
+
+  @Test("scikit-learn's default LogisticRegression(C=1.0) (tol 1e-4): coefficients within 1e-4, same ranking")
+  func defaultParity() throws {
+    let fixture = try ClassifierFixture.load()
+    let expected = try fixture.result("logistic_default")
+    var model = try LogisticRegression()
+    try model.fit(fixture.features(), labels: fixture.labels)
+    #expect(maximumDifference(model.coefficients, try #require(expected.coef)) <= 1e-4)
+    let decisions = try model.scores(fixture.features())
+    #expect(maximumDifference(decisions, try #require(expected.decisionFunction)) <= 1e-3)
+    #expect(ranking(decisions) == ranking(try #require(expected.decisionFunction)))
+  }
+
+  @Test("warm start reaches the same optimum; probabilities are the logistic of the decisions")
+  func warmStart() throws {
+    let fixture = try ClassifierFixture.load()
+    let features = try fixture.features()
+    var cold = try LogisticRegression()
+    try cold.fit(features, labels: fixture.labels)
+    var warm = try LogisticRegression(configuration: .init(warmStart: true))
+    try warm.fit(features.rows(Array(0..<20)), labels: Array(fixture.labels.prefix(20)))
+    try warm.fit(features, labels: fixture.labels)
+    #expect(maximumDifference(cold.coefficients, warm.coefficients) <= 1e-7)
+    let probabilities = try cold.probabilities(features)
+    let decisions = try cold.scores(features)
+    #expect(zip(probabilities, decisions).allSatisfy { abs($0 - 1 / (1 + exp(-$1))) < 1e-15 })
+  }
+}
+
+@Suite("LinearSVM")
+struct LinearSVMTests {
+  @Test(
+    "decision values equal scikit-learn's LinearSVC (converged) within 1e-8",
+    arguments: [
+      ("svm_tight", LinearSVM.Configuration(tolerance: 1e-10, maximumIterations: 100_000), false),
+      ("svm_hinge_tight", LinearSVM.Configuration(loss: .hinge, tolerance: 1e-10, maximumIterations: 100_000), false),
+      (
+        "svm_balanced_tight",
+        LinearSVM.Configuration(balance: .inverseClassFrequency, tolerance: 1e-10, maximumIterations: 100_000), false
+      ),
+      ("svm_elas_u4_tight", LinearSVM.Configuration(c: 0.11, tolerance: 1e-10, maximumIterations: 100_000), true),
+    ])
+  func parity(name: String, configuration: LinearSVM.Configuration, weighted: Bool) throws {
+    let fixture = try ClassifierFixture.load()
+    let expected = try fixture.result(name)
+    var model = try LinearSVM(configuration: configuration)
+    try model.fit(fixture.features(), labels: fixture.labels, weights: weighted ? fixture.asreviewWeights : nil)
+    #expect(try #require(model.diagnostics).converged)
+    let decisions = try model.scores(fixture.features())
+    let error = maximumDifference(decisions, try #require(expected.decisionFunction))
+    #expect(error <= 1e-8, "max |Δdecision| = \(error)")
+    #expect(abs(model.intercept - (try #require(expected.intercept))) <= 1e-8)
+    #expect(orderAgrees(decisions, try #require(expected.decisionFunction), tieTolerance: 1e-6))
+  }
+
+  @Test("ASReview elas_u4 preset (balance applied inside) equals the explicit sample weights")
+  func asreviewPreset() throws {
+    let fixture = try ClassifierFixture.load()
+    var preset = LinearSVM.Configuration.asreviewELASU4
+    preset.tolerance = 1e-10
+    preset.maximumIterations = 100_000
+    var model = try LinearSVM(configuration: preset)
+    try model.fit(fixture.features(), labels: fixture.labels)
+    let expected = try #require(try fixture.result("svm_elas_u4_tight").decisionFunction)
+    #expect(maximumDifference(try model.scores(fixture.features()), expected) <= 1e-8)
+  }
+
+  @Test("scikit-learn's default LinearSVC() (tol 1e-4): decisions within 1e-3 and the same ranking")
+  func defaultParity() throws {
+    let fixture = try ClassifierFixture.load()
+    let expected = try #require(try fixture.result("svm_default").decisionFunction)
+    var model = try LinearSVM()
+    try model.fit(fixture.features(), labels: fixture.labels)
+    let decisions = try model.scores(fixture.features())
+    #expect(maximumDifference(decisions, expected) <= 1e-3)
+    #expect(ranking(decisions) == ranking(expected))
+  }
+
+  @Test("deterministic under a seed; other seeds agree within the tolerance; warm start converges")
+  func determinism() throws {
+    let fixture = try ClassifierFixture.load()
+    let features = try fixture.features()
+    func fitted(seed: UInt64, warm: Bool = false) throws -> LinearSVM {
+      var model = try LinearSVM(
+        configuration: .init(tolerance: 1e-8, maximumIterations: 100_000, seed: seed, warmStart: warm))
+      if warm { try model.fit(features.rows(Array(0..<20)), labels: Array(fixture.labels.prefix(20))) }
+      try model.fit(features, labels: fixture.labels)
+      return model
+    }
+    let a = try fitted(seed: 7)
+    let b = try fitted(seed: 7)
+    #expect(a.coefficients == b.coefficients && a.intercept == b.intercept)
+    let c = try fitted(seed: 8)
+    #expect(maximumDifference(try a.scores(features), try c.scores(features)) <= 1e-6)
+    var generator = ShuffleGenerator(seed: 7)
+    var passed = try LinearSVM(configuration: .init(tolerance: 1e-8, maximumIterations: 100_000, seed: 99))
+    try passed.fit(features, labels: fixture.labels, weights: nil, using: &generator)
+    #expect(passed.coefficients == a.coefficients)
+    let warm = try fitted(seed: 7, warm: true)
+    #expect(maximumDifference(try a.scores(features), try warm.scores(features)) <= 1e-6)
+  }
+}
