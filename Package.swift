@@ -32,15 +32,15 @@ let package = Package(
     .target(name: "Corpus", swiftSettings: strict),
     .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
-    .target(name: "Evaluation", swiftSettings: strict),
+    .target(name: "Evaluation", dependencies: ["Corpus"], swiftSettings: strict),
     .target(name: "Text", swiftSettings: strict),
-    .target(name: "Screening", dependencies: ["Text"], swiftSettings: strict),
+    .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
     .target(
       name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store"], swiftSettings: strict),
-    .executableTarget(name: "classical-bench", dependencies: ["Text", "Screening"], swiftSettings: strict),
+    .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
     .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
 
     // MARK: Tests (one per source target)
@@ -48,9 +48,9 @@ let package = Package(
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
       name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text", "Corpus"], resources: [.copy("Fixtures")]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
     .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),
   ],

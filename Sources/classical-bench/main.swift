@@ -1,3 +1,4 @@
+import Corpus
 // classical-bench: times TF-IDF and the classical screeners on the SAS2010 COPD review and checks
 // that they rank sanely (5-fold cross-validated ROC AUC and WSS@95).
 //
@@ -133,21 +134,10 @@ func wss95(scores: [Double], labels: [Int]) -> Double {
   return -0.05
 }
 
-/// SplitMix64 for the fold assignment.
-struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Stratified folds: each class shuffled with the seed, then dealt round-robin.
 func stratifiedFolds(labels: [Int], folds: Int, seed: UInt64) -> [Int] {
-  var generator = SplitMix64(state: seed)
+  var generator = SplitMix64(seed: seed)
   var assignment = [Int](repeating: 0, count: labels.count)
   for label in [0, 1] {
     var members = labels.indices.filter { labels[$0] == label }
@@ -305,7 +295,7 @@ do {
   ]
 
   let folds = stratifiedFolds(labels: review.labels, folds: options.folds, seed: options.seed)
-  var generator = SplitMix64(state: options.seed &+ 1)
+  var generator = SplitMix64(seed: options.seed &+ 1)
   let shuffled = Array(review.labels.indices).shuffled(using: &generator)
   let subset200 = Array(shuffled.prefix(200))
   let subset800 = Array(shuffled.prefix(800))

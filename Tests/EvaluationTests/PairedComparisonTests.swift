@@ -1,4 +1,5 @@
 import Foundation
+import Corpus
 import Testing
 
 @testable import Evaluation

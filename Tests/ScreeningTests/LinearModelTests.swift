@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Testing
 import Text
@@ -125,7 +126,7 @@ struct LinearSVMTests {
     #expect(a.coefficients == b.coefficients && a.intercept == b.intercept)
     let c = try fitted(seed: 8)
     #expect(maximumDifference(try a.scores(features), try c.scores(features)) <= 1e-6)
-    var generator = ShuffleGenerator(seed: 7)
+    var generator = SplitMix64(seed: 7)
     var passed = try LinearSVM(configuration: .init(tolerance: 1e-8, maximumIterations: 100_000, seed: 99))
     try passed.fit(features, labels: fixture.labels, weights: nil, using: &generator)
     #expect(passed.coefficients == a.coefficients)

@@ -1,3 +1,4 @@
+import Corpus
 import Testing
 
 @testable import Screening
@@ -12,7 +13,7 @@ import Testing
       try FixedFractionStoppingRule(fraction: 0.5),  // n = 10
       try KneeStoppingRule(),  // never (N < 150 and the threshold is 152)
     ]
-    var generator = StoppingTestGenerator(seed: 1)
+    var generator = SplitMix64(seed: 1)
     let report = try StoppingSimulator(targetRecall: 0.95).simulate(order, rules: rules, using: &generator)
     #expect(report.total == 20)
     #expect(report.relevantCount == 4)
@@ -40,7 +41,7 @@ import Testing
   func interval() throws {
     let simulator = try StoppingSimulator(checkInterval: 3)
     #expect(simulator.checkPositions(total: 10) == [3, 6, 9, 10])
-    var generator = StoppingTestGenerator(seed: 1)
+    var generator = SplitMix64(seed: 1)
     let report = try simulator.simulate(
       try ScreeningOrder(labels: stoppingPattern("1110 0000 0100 0000 0000")),
       rules: [try ConsecutiveIrrelevantStoppingRule(runLength: .count(4))], using: &generator)
@@ -51,7 +52,7 @@ import Testing
   @Test("the same seed gives the same Target outcome; reliability counts runs meeting the target")
   func determinismAndReliability() throws {
     var orders: [ScreeningOrder] = []
-    var shuffler = StoppingTestGenerator(seed: 42)
+    var shuffler = SplitMix64(seed: 42)
     for _ in 0..<5 {
       // 30 relevant among 300, all within the first 100 (in a seeded random order).
       var labels = stoppingRun(true, 30) + stoppingRun(false, 70)
@@ -64,7 +65,7 @@ import Testing
     ]
     let simulator = try StoppingSimulator(targetRecall: 0.95, checkInterval: 5)
     func runAll(seed: UInt64) throws -> [StoppingSimulationReport] {
-      var generator = StoppingTestGenerator(seed: seed)
+      var generator = SplitMix64(seed: seed)
       return try orders.map { order throws(StoppingError) in
         try simulator.simulate(order, rules: rules, using: &generator)
       }
@@ -89,7 +90,7 @@ import Testing
 
   @Test("an order without relevant records is an error")
   func noRelevant() throws {
-    var generator = StoppingTestGenerator(seed: 1)
+    var generator = SplitMix64(seed: 1)
     #expect(throws: StoppingError.noRelevantRecords(records: 5)) {
       try StoppingSimulator().simulate(
         try ScreeningOrder(labels: stoppingRun(false, 5)), rules: [try KneeStoppingRule()], using: &generator)

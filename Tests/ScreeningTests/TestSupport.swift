@@ -1,20 +1,8 @@
+import Corpus
 import Foundation
 import Testing
 
 @testable import Screening
-
-/// SplitMix64 (Steele, Lea & Flood 2014), local to the tests so the library imports no RNG.
-struct StoppingTestGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// Always returns the largest value, so `Int.random(in: 0..<count)` picks `count − 1`: the
 /// Target sample is then drawn from the end of the order, which can be followed on paper.

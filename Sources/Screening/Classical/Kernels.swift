@@ -52,18 +52,3 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
     }
   }
 }
-
-/// SplitMix64 (Steele, Lea & Flood 2014), the seeded generator that orders coordinate descent.
-struct ShuffleGenerator: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Text
 
@@ -133,7 +134,7 @@ public struct LinearSVM: Classifier {
   ///
   /// - Complexity: O(epochs × stored entries).
   public mutating func fit(_ features: SparseMatrix, labels: [Int], weights: [Double]?) throws {
-    var generator = ShuffleGenerator(seed: configuration.seed)
+    var generator = SplitMix64(seed: configuration.seed)
     try fit(features, labels: labels, weights: weights, using: &generator)
   }
 
