@@ -229,3 +229,16 @@ extension DatasetStore {
     return text.components(separatedBy: "; ").filter { !$0.isEmpty }
   }
 }
+
+extension DatasetStore {
+  /// A review's eligibility criteria as one text ("heading: text" per line), if it has any.
+  public func criteriaText(ofReview review: Int) throws -> String? {
+    let json = try StoreError.wrap {
+      try connection.prepare("SELECT criteria_json FROM review WHERE id = ?").map([.integer(Int64(review))]) {
+        $0.optionalString(0)
+      }
+    }.first ?? nil
+    guard let json, let criteria = try? JSONDecoder().decode([Criterion].self, from: Data(json.utf8)) else { return nil }
+    return criteria.map { "\($0.heading): \($0.text)" }.joined(separator: "\n")
+  }
+}

@@ -166,11 +166,9 @@ public enum BuildWorkflow {
       database: target.path, collections: reports, filledFromPubMed: filled, seconds: Date().timeIntervalSince(start))
   }
 
-  /// Reads PubMed XML or MEDLINE (.nbib/.txt) by content.
+  /// Reads PubMed XML or MEDLINE (.nbib/.txt), recognised by content.
   static func readPubMed(_ url: URL) throws -> [Record] {
-    let head = try FileContents.data(at: url).prefix(512)
-    let text = String(decoding: head, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    return text.hasPrefix("<") ? try PubMedXMLReader.read(contentsOf: url) : try MEDLINEReader.read(contentsOf: url)
+    try RecordFileReader.read(contentsOf: url)
   }
 
   /// Removes temporary files of builds that were killed before they could clean up.

@@ -38,7 +38,7 @@ import TestSupport
   func help() throws {
     let overview = try Self.run(["--help"])
     #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
-    for command in ["build", "stats", "search", "suggest", "export", "eval", "stop"] {
+    for command in ["build", "stats", "search", "suggest", "export", "eval", "simulate", "stop"] {
       let result = try Self.run([command, "--help"])
       #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
     }

@@ -1,0 +1,51 @@
+import Corpus
+import Foundation
+import Ingest
+import Store
+
+/// The candidates of one review with their labels: from the meta-dataset or from a search export.
+public struct LabelledReview: Sendable {
+  public var reviewID: String
+  public var title: String
+  public var criteria: String?
+  /// Identifier per candidate as runs name it: PMID, else source id, else csmed document id.
+  public var documentIDs: [String]
+  public var records: [Record]
+  /// Label per candidate; nil where unknown.
+  public var labels: [Int?]
+
+  /// Title and abstract of one candidate joined, as ASReview feeds them to its feature extractors.
+  public func text(of candidate: Int) -> String {
+    let record = records[candidate]
+    return record.abstract.isEmpty ? record.title : record.title.isEmpty ? record.abstract : record.title + " " + record.abstract
+  }
+}
+
+/// Where a workflow takes a review from.
+public enum ReviewSource: Sendable {
+  case database(URL, review: String, stage: Stage)
+  /// A search export (RIS, CSV, PubMed XML, MEDLINE, BibTeX, JSONL), with the review's title.
+  case file(URL, title: String?, criteria: URL?)
+
+  public func load() throws -> LabelledReview {
+    switch self {
+    case .database(let url, let key, let stage):
+      let store = try DatasetStore.open(at: url.path)
+      let review = try store.review(matching: key)
+      let rows = try store.candidates(ofReview: review.id, stage: stage)
+      let criteria = try store.criteriaText(ofReview: review.id)
+      return LabelledReview(
+        reviewID: "\(review.collection)/\(review.sourceReviewID)", title: review.title, criteria: criteria,
+        documentIDs: rows.map { $0.record.pmid ?? $0.record.sourceID ?? String($0.documentID) },
+        records: rows.map(\.record), labels: rows.map(\.label))
+    case .file(let url, let title, let criteriaFile):
+      guard FileManager.default.fileExists(atPath: url.path) else { throw WorkflowError.missingInput(path: url.path) }
+      let records = try RecordFileReader.read(contentsOf: url)
+      let criteria = try criteriaFile.map { try FileContents.text(at: $0) }
+      return LabelledReview(
+        reviewID: url.deletingPathExtension().lastPathComponent, title: title ?? "", criteria: criteria,
+        documentIDs: records.enumerated().map { index, record in record.pmid ?? record.sourceID ?? String(index + 1) },
+        records: records, labels: records.map(\.label))
+    }
+  }
+}

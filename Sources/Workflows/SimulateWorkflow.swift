@@ -1,0 +1,139 @@
+import Corpus
+import Evaluation
+import Foundation
+import Screening
+import Text
+
+/// `csmed simulate`: prioritised screening replayed on a labelled review, with the evaluator's
+/// metrics for each labelling order and every stopping rule's verdict.
+public enum SimulateWorkflow {
+  public struct Options: Sendable {
+    public var source: ReviewSource
+    public var model: ClassicalScreenerKind
+    public var coldStart: ColdStartChoice
+    public var priorIncluded: Int
+    public var priorExcluded: Int
+    public var seed: UInt64
+    public var seeds: Int
+    public var batchSize: Int
+    public var rules: String
+    public var targetRecall: Double
+    public var wssConvention: WSSConvention
+
+    public init(
+      source: ReviewSource, model: ClassicalScreenerKind = .tfidfSVM, coldStart: ColdStartChoice = .fileOrder,
+      priorIncluded: Int = 0, priorExcluded: Int = 0, seed: UInt64 = 42, seeds: Int = 1, batchSize: Int = 1,
+      rules: String = SimulateWorkflow.defaultRules, targetRecall: Double = 0.95, wssConvention: WSSConvention = .asreview
+    ) {
+      self.source = source
+      self.model = model
+      self.coldStart = coldStart
+      self.priorIncluded = priorIncluded
+      self.priorExcluded = priorExcluded
+      self.seed = seed
+      self.seeds = seeds
+      self.batchSize = batchSize
+      self.rules = rules
+      self.targetRecall = targetRecall
+      self.wssConvention = wssConvention
+    }
+  }
+
+  /// The rules `simulate` checks by default: those that need only the labels.
+  public static let defaultRules = "consecutive:100,knee,budget,target:10,hypergeometric,fraction:0.5"
+
+  public enum ColdStartChoice: String, Sendable, CaseIterable {
+    case fileOrder = "file-order"
+    case random
+  }
+
+  /// One simulated run (one seed).
+  public struct SeedRun: Sendable {
+    public var seed: UInt64
+    public var steps: [PrioritizedScreening.Step]
+    public var evaluation: EvaluationReport
+    public var stopping: StoppingSimulationReport
+    public var seconds: Double
+  }
+
+  public struct Result: Sendable {
+    public var review: LabelledReview
+    /// Indices into the review's candidates that took part (those with a known label).
+    public var included: [Int]
+    public var runs: [SeedRun]
+    public var reliability: [StoppingReliability]
+    public var notes: [String]
+  }
+
+  public static func run(_ options: Options) throws -> Result {
+    guard options.seeds >= 1 else { throw WorkflowError.usage("--seeds must be at least 1") }
+    let review = try options.source.load()
+    var notes: [String] = []
+    let included = review.labels.indices.filter { review.labels[$0] != nil }
+    if included.count < review.labels.count {
+      notes.append("\(review.labels.count - included.count) candidate(s) without a label for this stage were left out")
+    }
+    let labels = included.map { review.labels[$0] == 1 }
+    guard labels.contains(true) else {
+      throw WorkflowError.usage("review \(review.reviewID) has no included record at this stage; nothing to simulate")
+    }
+    let texts = included.map(review.text(of:))
+    let (_, features) = try TFIDFVectorizer.fitTransform(texts, configuration: options.model.features)
+    let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
+    let ids = included.map { "r\($0)" }
+    let labelSet = LabelSet(
+      source: review.reviewID,
+      reviews: [ReviewLabels(reviewID: review.reviewID, candidates: ids, relevant: Set(zip(ids, labels).filter(\.1).map(\.0)))])
+    var evaluation = EvaluationOptions()
+    evaluation.wssConvention = options.wssConvention
+    evaluation.recallTargets = Array(Set([options.targetRecall, 0.95, 1.0])).sorted()
+    let simulator = try StoppingSimulator(targetRecall: options.targetRecall, checkInterval: 1)
+
+    var runs: [SeedRun] = []
+    for offset in 0..<options.seeds {
+      let seed = options.seed &+ UInt64(offset)
+      let started = Date()
+      let settings = PrioritizedScreening.Settings(
+        priorIncluded: options.priorIncluded, priorExcluded: options.priorExcluded,
+        coldStart: options.coldStart == .random ? .random : .fileOrder, batchSize: options.batchSize, seed: seed)
+      let steps = try PrioritizedScreening.simulate(
+        features: features, labels: labels, model: try options.model.makeModel(seed: seed), settings: settings)
+      let seconds = Date().timeIntervalSince(started)
+      let run = Run(
+        name: "\(options.model.rawValue) seed \(seed)", format: .csv,
+        rankings: [Ranking(reviewID: review.reviewID, documentIDs: steps.map { ids[$0.record] })])
+      let report = try Evaluator.evaluate(run, labels: labelSet, options: evaluation)
+      var generator = SplitMix64(seed: seed)
+      let stopping = try simulator.simulate(
+        ScreeningOrder(labels: steps.map(\.label)), rules: rules, using: &generator)
+      runs.append(SeedRun(seed: seed, steps: steps, evaluation: report, stopping: stopping, seconds: seconds))
+    }
+    return Result(
+      review: review, included: included, runs: runs,
+      reliability: StoppingSimulator.reliability(of: runs.map(\.stopping)), notes: notes)
+  }
+
+  /// The labelling order as CSV: one row per screened record and seed, with the rules that would
+  /// have stopped at that record.
+  public static func orderCSV(_ result: Result) -> String {
+    var lines = ["seed,order,document_id,label,score,source,stopped_by"]
+    for run in result.runs {
+      var stoppedAt: [Int: [String]] = [:]
+      for outcome in run.stopping.outcomes {
+        if let position = outcome.stopPosition { stoppedAt[position, default: []].append(outcome.rule) }
+      }
+      for (index, step) in run.steps.enumerated() {
+        let candidate = result.included[step.record]
+        let score = step.score.map { String(format: "%.6g", $0) } ?? ""
+        let rules = stoppedAt[index + 1]?.joined(separator: ";") ?? ""
+        lines.append(
+          "\(run.seed),\(index + 1),\(csvField(result.review.documentIDs[candidate])),\(step.label ? 1 : 0),\(score),\(step.source.rawValue),\(rules)")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func csvField(_ text: String) -> String {
+    text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+  }
+}

@@ -1,0 +1,65 @@
+import Corpus
+import Foundation
+import Screening
+import Testing
+import TestSupport
+
+@testable import Workflows
+
+@Suite struct SimulateWorkflowTests {
+  /// 60 records: 9 about statins and muscle (included), the rest about other drugs.
+  static func review() throws -> URL {
+    var csv = "record_id,title,abstract,label_included\n"
+    for index in 1...60 {
+      let included = index % 7 == 3 && index < 60
+      let title = included ? "Statin myopathy risk \(index)" : "Beta blocker outcome \(index)"
+      let abstract = included ? "Muscle pain and creatine kinase with statins." : "Blood pressure and heart rate in trial \(index)."
+      csv += "\(index),\(title),\(abstract),\(included ? 1 : 0)\n"
+    }
+    return try TestSupport.write(csv, to: "review.csv", in: try TestSupport.temporaryDirectory())
+  }
+
+  @Test("every record is ordered once; the model finds the easy includes early; stopping rules report")
+  func simulate() throws {
+    let result = try SimulateWorkflow.run(.init(source: .file(try Self.review(), title: "Statins", criteria: nil), model: .tfidfNB))
+    let run = try #require(result.runs.first)
+    #expect(run.steps.count == 60 && Set(run.steps.map(\.record)).count == 60)
+    // File order until both classes are seen (record 3 is the first include), then the model.
+    #expect(run.steps.prefix(3).map(\.source) == [.coldStart, .coldStart, .coldStart])
+    let lastInclude = try #require(run.steps.lastIndex { $0.label })
+    #expect(lastInclude == 10, "after 2 cold-start records and the first include, the model finds the other 8 at once")
+    #expect(run.steps[(lastInclude + 1)...].allSatisfy { $0.source == .tail })
+    #expect(run.evaluation.mean(named: "wss@100").map { $0 > 0.7 } == true)
+    #expect(run.stopping.outcomes.map(\.rule) == ["consecutive:100", "knee", "budget", "target:10", "hypergeometric:0.95", "fraction:0.5"])
+    let csv = SimulateWorkflow.orderCSV(result)
+    let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    #expect(rows.count == 60 && Set(rows.map { $0[2] }).count == 60)
+    #expect(rows[2][2] == "3" && rows[2][3] == "1" && rows[2][5] == "cold_start")
+  }
+
+  @Test("seeds change random priors and warm starts, not a deterministic file-order run; reliability aggregates")
+  func seeds() throws {
+    let file = try Self.review()
+    let fixed = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .tfidfLR, seeds: 2))
+    #expect(fixed.runs[0].steps.map(\.record) == fixed.runs[1].steps.map(\.record))
+    let random = try SimulateWorkflow.run(
+      .init(source: .file(file, title: nil, criteria: nil), model: .tfidfSVM, coldStart: .random, priorIncluded: 1, priorExcluded: 1, seeds: 3))
+    #expect(random.runs.map { $0.steps.prefix(2).map(\.source) } == Array(repeating: [.prior, .prior], count: 3))
+    #expect(Set(random.runs.map { $0.steps[0].record }).count > 1)
+    #expect(random.reliability.first?.runs == 3)
+  }
+
+  @Test("bad requests: no includes, too many priors, an unknown stopping rule")
+  func errors() throws {
+    let folder = try TestSupport.temporaryDirectory()
+    let none = try TestSupport.write("title,label_included\nA,0\nB,0\n", to: "none.csv", in: folder)
+    #expect(throws: WorkflowError.self) { _ = try SimulateWorkflow.run(.init(source: .file(none, title: nil, criteria: nil))) }
+    let file = try Self.review()
+    #expect(throws: ScreeningError.self) {
+      _ = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), priorIncluded: 20))
+    }
+    #expect(throws: StoppingError.self) {
+      _ = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), rules: "oracle"))
+    }
+  }
+}
