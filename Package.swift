@@ -34,9 +34,11 @@ let package = Package(
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
     .target(name: "Evaluation", dependencies: ["Corpus"], swiftSettings: strict),
     .target(name: "Text", swiftSettings: strict),
+    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
+    .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store"], swiftSettings: strict),
@@ -50,6 +52,8 @@ let package = Package(
       name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),
+    .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text", "Corpus"], resources: [.copy("Fixtures")]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
     .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),
