@@ -1,9 +1,11 @@
 import CLIKit
+import Encoder
 import Evaluation
 import Foundation
 import Ingest
 import Screening
 import Store
+import Text
 import Workflows
 
 let overview = """
@@ -46,6 +48,22 @@ func exitCode(for error: any Error) -> ExitCode {
     case .invalidParameter, .unknownRule: return .usage
     default: return .dataError
     }
+  case let error as EncoderError:
+    switch error {
+    case .fileNotFound: return .noInput
+    case .io: return .ioError
+    case .tokenizer(let inner): return exitCode(for: inner)
+    case .invalidInput: return .usage
+    default: return .dataError
+    }
+  case let error as TokenizerError:
+    switch error {
+    case .vocabularyNotFound: return .noInput
+    case .vocabularyUnreadable: return .ioError
+    case .maxLengthTooSmall: return .usage
+    default: return .dataError
+    }
+  case is VectorizerError, is ScreeningError: return .dataError
   case let error as WorkflowError:
     switch error {
     case .usage: return .usage

@@ -38,7 +38,7 @@ import TestSupport
   func help() throws {
     let overview = try Self.run(["--help"])
     #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
-    for command in ["build", "stats", "search", "suggest", "export", "eval", "simulate", "stop"] {
+    for command in ["build", "stats", "search", "suggest", "export", "screen", "eval", "simulate", "stop", "embed", "tokenize"] {
       let result = try Self.run([command, "--help"])
       #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
     }
@@ -70,6 +70,8 @@ import TestSupport
     #expect(gap.status == 65 && gap.stderr.contains("labels.csv"), "\(gap)")
     let badRule = try Self.run(["stop", "--labels", labels.path, "--rules", "magic"])
     #expect(badRule.status == 64 || badRule.status == 65, "\(badRule)")
+    let noModel = try Self.run(["embed", "--base", folder.appendingPathComponent("nomodel").path, "hello"])
+    #expect(noModel.status == 66 && noModel.stderr.contains("nomodel"), "\(noModel)")
     let fixture = try FixtureFiles.mirror(in: folder)
     let unwritable = try Self.run(["build", "--mirror", fixture.mirror.path, "--manifests", fixture.manifests.path, "--offline", "--db", "/proc/csmed/x.sqlite"])
     #expect(unwritable.status == 74 && unwritable.stderr.contains("/proc/csmed"), "\(unwritable)")

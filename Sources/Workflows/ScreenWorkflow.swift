@@ -1,0 +1,111 @@
+import Corpus
+import Encoder
+import Foundation
+import Text
+
+/// `csmed screen` with a zero-shot ranker, `csmed embed` and `csmed tokenize`.
+public enum ScreenWorkflow {
+  /// Rankers that need no labels.
+  public enum ZeroShot: String, Sendable, CaseIterable {
+    /// Okapi BM25 of the review query against each candidate's title and abstract.
+    case bm25
+    /// Cosine between the sentence embeddings of the review query and of each candidate
+    /// (all-MiniLM-L6-v2: mean pooling, L2 normalization, 256 tokens), as sentence-transformers.
+    case embed
+  }
+
+  public struct Options: Sendable {
+    public var source: ReviewSource
+    public var ranker: ZeroShot
+    /// The encoder directory (`model.safetensors`, `vocab.txt`, `config.json`).
+    public var base: URL
+    /// Review query override; default: the review's title, then its criteria.
+    public var query: String?
+
+    public init(source: ReviewSource, ranker: ZeroShot, base: URL, query: String? = nil) {
+      self.source = source
+      self.ranker = ranker
+      self.base = base
+      self.query = query
+    }
+  }
+
+  /// Every candidate with its score and rank (1 = screen first).
+  public struct Ranked: Sendable {
+    public var reviewID: String
+    public var query: String
+    public var documentIDs: [String]
+    public var scores: [Double]
+    public var labels: [Int?]
+    /// Candidate indices in rank order.
+    public var order: [Int]
+  }
+
+  public static func screen(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Ranked {
+    let review = try options.source.load()
+    let query = options.query ?? [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
+    }
+    let texts = review.records.indices.map(review.text(of:))
+    let scores: [Double]
+    switch options.ranker {
+    case .bm25:
+      scores = try BM25(documents: texts).scores(for: query)
+    case .embed:
+      let embedder = try SentenceEmbedder(directory: options.base)
+      let queryVector = try embedder.embed([query])[0]
+      let vectors = try embedInChunks(texts, with: embedder, progress: progress)
+      scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+    }
+    // Ties keep source order, so a ranking is reproducible.
+    let order = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
+    return Ranked(
+      reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores, labels: review.labels,
+      order: order)
+  }
+
+  /// Embeds texts in chunks, reporting progress after each.
+  static func embedInChunks(_ texts: [String], with embedder: SentenceEmbedder, progress: ProgressHandler) throws -> [[Float]] {
+    progress(.started("embed", total: texts.count))
+    var vectors: [[Float]] = []
+    vectors.reserveCapacity(texts.count)
+    let chunk = embedder.batchSize * 8
+    for start in stride(from: 0, to: texts.count, by: chunk) {
+      vectors += try embedder.embed(Array(texts[start..<min(start + chunk, texts.count)]))
+      progress(.advanced(done: vectors.count))
+    }
+    progress(.finished("embed"))
+    return vectors
+  }
+
+  /// The ranking as csmed's CSV (`review_id,document_id,rank,score,label`) or a TREC run.
+  public static func render(_ ranked: Ranked, format: RankingFormat, tag: String) -> String {
+    var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,label"] : []
+    for (position, candidate) in ranked.order.enumerated() {
+      let score = String(format: "%.6f", ranked.scores[candidate])
+      let id = SimulateWorkflow.csvField(ranked.documentIDs[candidate])
+      switch format {
+      case .csv:
+        let label = ranked.labels[candidate].map(String.init) ?? ""
+        lines.append("\(SimulateWorkflow.csvField(ranked.reviewID)),\(id),\(position + 1),\(score),\(label)")
+      case .trec:
+        lines.append("\(ranked.reviewID) Q0 \(id) \(position + 1) \(score) \(tag)")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  public enum RankingFormat: String, Sendable, CaseIterable { case csv, trec }
+
+  /// `csmed embed`: one embedding per text.
+  public static func embed(_ texts: [String], base: URL, progress: ProgressHandler = { _ in }) throws -> [[Float]] {
+    try embedInChunks(texts, with: SentenceEmbedder(directory: base), progress: progress)
+  }
+
+  /// `csmed tokenize`: the input ids of each text (or text pair), as BertTokenizer encodes them.
+  public static func tokenize(_ texts: [String], base: URL, maxLength: Int?) throws -> [[Int32]] {
+    let tokenizer = try BertTokenizer(vocabularyURL: base.appendingPathComponent("vocab.txt"))
+    return try texts.map { try tokenizer.encode($0, maxLength: maxLength).inputIDs }
+  }
+}

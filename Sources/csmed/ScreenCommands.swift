@@ -1,0 +1,93 @@
+import CLIKit
+import Corpus
+import Foundation
+import Workflows
+
+extension Defaults {
+  static let baseOption = OptionSpec("base", value: "dir", help: "The encoder (default data/models/all-MiniLM-L6-v2).")
+
+  static func base(_ arguments: ParsedArguments) -> URL {
+    URL(fileURLWithPath: arguments.value("base") ?? "data/models/all-MiniLM-L6-v2")
+  }
+
+  /// Texts from `--text-file` (one per line), the positional text, or stdin.
+  static func texts(_ arguments: ParsedArguments) throws -> [String] {
+    if let file = arguments.value("text-file") {
+      guard let data = FileManager.default.contents(atPath: file) else { throw WorkflowError.missingInput(path: file) }
+      return String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        .map(String.init).filter { !$0.isEmpty }
+    }
+    if let text = arguments.positionals.first { return [text] }
+    let input = FileHandle.standardInput.readDataToEndOfFile()
+    return String(decoding: input, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+  }
+}
+
+let screenCommand = Command(
+  spec: CommandSpec(
+    name: "csmed screen", abstract: "Rank a review's candidates so the relevant ones come first.",
+    options: [
+      OptionSpec("zero-shot", value: "bm25|embed", help: "Rank without training: BM25 or MiniLM cosine to the review query."),
+      Defaults.baseOption, Defaults.databaseOption,
+      OptionSpec("review", value: "id", help: "A review of the meta-dataset."),
+      OptionSpec("input", value: "file", help: "Or a search export: RIS, CSV, PubMed XML, MEDLINE, BibTeX."),
+      OptionSpec("review-title", value: "text", help: "The review's title (the query), for --input."),
+      OptionSpec("criteria", value: "file", help: "Eligibility criteria added to the query, for --input."),
+      OptionSpec("query", value: "text", help: "Use this query instead of title and criteria."),
+      OptionSpec("stage", value: "ta|ft", help: "Labels to carry into the output, from --db (default ta)."),
+      OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
+      OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
+    ],
+    discussion: "Output CSV: review_id,document_id,rank,score,label (label where known), ready for `csmed eval`."),
+  run: { arguments in
+    guard let zeroShot = arguments.value("zero-shot") else {
+      throw UsageError("give --zero-shot bm25|embed (trained screeners come with `csmed train`)", command: "csmed screen")
+    }
+    guard let ranker = ScreenWorkflow.ZeroShot(rawValue: zeroShot) else {
+      throw UsageError("--zero-shot expects bm25 or embed, got '\(zeroShot)'", command: "csmed screen")
+    }
+    let source: ReviewSource
+    if let input = arguments.value("input") {
+      source = .file(URL(fileURLWithPath: input), title: arguments.value("review-title"), criteria: arguments.value("criteria").map { URL(fileURLWithPath: $0) })
+    } else {
+      source = .database(Defaults.database(arguments), review: try arguments.require("review"), stage: try arguments.choice("stage", default: Stage.titleAbstract))
+    }
+    let ranked = try ScreenWorkflow.screen(
+      .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query")),
+      progress: ProgressBar().handler)
+    let text = ScreenWorkflow.render(
+      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-\(zeroShot)")
+    if let output = arguments.value("output") {
+      try OutputFile.write(text, to: URL(fileURLWithPath: output))
+    } else {
+      Terminal.out(text)
+    }
+  })
+
+let embedCommand = Command(
+  spec: CommandSpec(
+    name: "csmed embed", abstract: "Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2.",
+    options: [Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per line (default: the argument, or stdin).")],
+    positionals: [PositionalSpec("text", help: "A text to embed.", optional: true)],
+    discussion: "Prints one JSON array per input line (mean pooling, L2 normalization, max 256 tokens)."),
+  run: { arguments in
+    let texts = try Defaults.texts(arguments)
+    guard !texts.isEmpty else { throw UsageError("no text to embed", command: "csmed embed") }
+    let vectors = try ScreenWorkflow.embed(texts, base: Defaults.base(arguments), progress: ProgressBar().handler)
+    Terminal.out(vectors.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]\n" }.joined())
+  })
+
+let tokenizeCommand = Command(
+  spec: CommandSpec(
+    name: "csmed tokenize", abstract: "BERT WordPiece token ids, exactly as Hugging Face's BertTokenizer.",
+    options: [
+      Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per line (default: the argument, or stdin)."),
+      OptionSpec("max-length", value: "n", help: "Truncate to n tokens including [CLS] and [SEP]."),
+    ],
+    positionals: [PositionalSpec("text", help: "A text to tokenize.", optional: true)],
+    discussion: "Prints one JSON object {\"input_ids\": [...]} per input line."),
+  run: { arguments in
+    let maxLength = arguments.value("max-length") == nil ? nil : try arguments.int("max-length", default: 256, in: 2...100_000)
+    let ids = try ScreenWorkflow.tokenize(Defaults.texts(arguments), base: Defaults.base(arguments), maxLength: maxLength)
+    Terminal.out(ids.map { "{\"input_ids\":[" + $0.map(String.init).joined(separator: ",") + "]}\n" }.joined())
+  })

@@ -1,0 +1,50 @@
+import Corpus
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Workflows
+
+@Suite struct ScreenWorkflowTests {
+  static let model = TestSupport.repositoryRoot().appendingPathComponent("data/models/all-MiniLM-L6-v2")
+  static var hasModel: Bool { FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) }
+
+  static func export() throws -> URL {
+    let csv = """
+      record_id,title,abstract,label_included
+      1,Beta blockers after myocardial infarction,Mortality outcomes in a cohort.,0
+      2,Statin-associated muscle symptoms,Myopathy and creatine kinase elevation with statins.,1
+      3,Gardening and wellbeing,A qualitative interview study.,0
+      4,Rhabdomyolysis with high-dose statins,Case series of muscle injury.,1
+
+      """
+    return try TestSupport.write(csv, to: "export.csv", in: try TestSupport.temporaryDirectory())
+  }
+
+  @Test("BM25 ranks the records that share the query's words first; output reads back as a run")
+  func bm25() throws {
+    let ranked = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: "statins muscle", criteria: nil), ranker: .bm25, base: Self.model))
+    #expect(Set(ranked.order.prefix(2)) == [1, 3])
+    let csv = ScreenWorkflow.render(ranked, format: .csv, tag: "t")
+    #expect(csv.hasPrefix("review_id,document_id,rank,score,label\nexport,"))
+    let trec = ScreenWorkflow.render(ranked, format: .trec, tag: "t")
+    #expect(trec.split(separator: "\n").first?.split(separator: " ").count == 6)
+  }
+
+  @Test("a missing query is a usage error")
+  func noQuery() throws {
+    #expect(throws: WorkflowError.self) {
+      _ = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: nil, criteria: nil), ranker: .bm25, base: Self.model))
+    }
+  }
+
+  @Test("zero-shot embeddings put the statin records first", .enabled(if: hasModel, "the base model is not in data/models (run scripts/setup.sh)"))
+  func embed() throws {
+    let ranked = try ScreenWorkflow.screen(
+      .init(source: .file(try Self.export(), title: "Statin-induced myopathy", criteria: nil), ranker: .embed, base: Self.model))
+    #expect(Set(ranked.order.prefix(2)) == [1, 3])
+    #expect(ranked.scores.allSatisfy { $0 >= -1 && $0 <= 1.0001 })
+    let tokens = try ScreenWorkflow.tokenize(["Statins and myopathy: a review"], base: Self.model, maxLength: nil)
+    #expect(tokens == [[101, 28093, 7076, 1998, 2026, 29477, 16921, 1024, 1037, 3319, 102]])
+  }
+}
