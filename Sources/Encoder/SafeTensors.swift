@@ -242,6 +242,24 @@ public struct SafeTensorsFile: Sendable {
     return Tensor(shape: shape, scalars: scalars.map { S($0) })
   }
 
+  /// A floating-point tensor as `Double`s: F64 exactly, F32/F16/BF16 widened.
+  /// - Throws: ``EncoderError`` when missing or of a non-float dtype.
+  public func doubles(_ name: String) throws(EncoderError) -> (shape: [Int], scalars: [Double]) {
+    let e = try entry(name)
+    guard e.dtype == .f64 else {
+      let (shape, f) = try floats(name)
+      return (shape, f.map { Double($0) })
+    }
+    let count = e.shape.reduce(1, *)
+    let start = data.startIndex + dataStart + e.dataRange.lowerBound
+    let out = data[start..<start + e.dataRange.count].withUnsafeBytes { raw in
+      (0..<count).map {
+        Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
+      }
+    }
+    return (e.shape, out)
+  }
+
   /// An I64 tensor.
   /// - Throws: ``EncoderError`` when missing or not I64.
   public func int64s(_ name: String) throws(EncoderError) -> (shape: [Int], scalars: [Int64]) {
@@ -270,6 +288,8 @@ public struct SafeTensorsValue: Sendable {
   public var floats: [Float]
   /// Values for I64.
   public var integers: [Int64]
+  /// Values for F64.
+  public var doubles: [Double] = []
 
   /// A float tensor stored as F32, F16 or BF16.
   public static func float(_ name: String, shape: [Int], _ values: [Float], as dtype: SafeTensorsDType = .f32)
@@ -281,6 +301,11 @@ public struct SafeTensorsValue: Sendable {
   /// An I64 tensor.
   public static func int64(_ name: String, shape: [Int], _ values: [Int64]) -> SafeTensorsValue {
     SafeTensorsValue(name: name, dtype: .i64, shape: shape, floats: [], integers: values)
+  }
+
+  /// An F64 tensor (exact for `Double` training state).
+  public static func float64(_ name: String, shape: [Int], _ values: [Double]) -> SafeTensorsValue {
+    SafeTensorsValue(name: name, dtype: .f64, shape: shape, floats: [], integers: [], doubles: values)
   }
 }
 
@@ -315,6 +340,9 @@ public enum SafeTensorsWriter {
       case .i64:
         guard t.integers.count == count else { throw mismatch(t, t.integers.count) }
         for v in t.integers { appendLE(&body, UInt64(bitPattern: v)) }
+      case .f64:
+        guard t.doubles.count == count else { throw mismatch(t, t.doubles.count) }
+        for v in t.doubles { appendLE(&body, v.bitPattern) }
       default:
         throw .invalidInput(reason: "writing dtype \(t.dtype.rawValue) is not supported (tensor '\(t.name)')")
       }

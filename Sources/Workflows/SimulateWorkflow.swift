@@ -77,6 +77,11 @@ public enum SimulateWorkflow {
     guard labels.contains(true) else {
       throw WorkflowError.usage("review \(review.reviewID) has no included record at this stage; nothing to simulate")
     }
+    let pairs = zip(labels, labels.dropFirst())
+    let sortedByLabel = !pairs.contains { !$0 && $1 } || !pairs.contains { $0 && !$1 }
+    if options.coldStart == .fileOrder, sortedByLabel {
+      notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
+    }
     let texts = included.map(review.text(of:))
     let (_, features) = try TFIDFVectorizer.fitTransform(texts, configuration: options.model.features)
     let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)

@@ -63,3 +63,16 @@ import TestSupport
     }
   }
 }
+
+@Suite struct SimulateLeakTests {
+  @Test("a label-sorted candidate list is flagged for file-order warm starts")
+  func sortedByLabel() throws {
+    var csv = "title,label_included\n"
+    for index in 0..<20 { csv += "Record \(index) \(index < 5 ? "statin" : "other"),\(index < 5 ? 1 : 0)\n" }
+    let file = try TestSupport.write(csv, to: "sorted.csv", in: try TestSupport.temporaryDirectory())
+    let fileOrder = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .tfidfNB))
+    #expect(fileOrder.notes.contains { $0.contains("leaks the labels") })
+    let random = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .tfidfNB, coldStart: .random))
+    #expect(!random.notes.contains { $0.contains("leaks the labels") })
+  }
+}
