@@ -11,7 +11,9 @@ $bin build --mirror "$mirror" --db data/csmed.sqlite
 $bin stats --db data/csmed.sqlite
 $bin search --db data/csmed.sqlite --limit 3 'statin* AND myopathy'
 $bin export --db data/csmed.sqlite --review sas2010/copd --format qrels -o data/copd.qrels
-# Evaluate a ranking: the SAS2010 COPD candidates in source order, against the meta-dataset's labels.
-awk -F' ' 'BEGIN { print "review_id,document_id,rank,score" } { printf "sas2010/copd,%s,%d,%f\n", $3, NR, 1 / NR }' data/copd.qrels > data/copd-source-order.csv
-$bin eval --run data/copd-source-order.csv --db data/csmed.sqlite --k 100,500,1000 --plot data/copd-source-order.svg
-echo "demo: wrote data/csmed.sqlite, data/copd.qrels and data/copd-source-order.svg" >&2
+# Screen a review zero-shot (MiniLM embeddings of its title against every candidate) and evaluate.
+$bin screen --zero-shot embed --db data/csmed.sqlite --review sas2010/copd -o data/copd-embed.csv
+$bin eval --run data/copd-embed.csv --db data/csmed.sqlite --k 100,500,1000 --plot data/copd-embed.svg
+# Replay prioritised screening with ASReview's default model and check the stopping rules.
+$bin simulate --db data/csmed.sqlite --review sas2010/copd --model tfidf-svm -o data/copd-simulation.csv
+echo "demo: wrote data/csmed.sqlite, data/copd-embed.csv (+ .svg) and data/copd-simulation.csv" >&2
