@@ -38,7 +38,7 @@ let package = Package(
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store", "Text", "Encoder"], swiftSettings: strict),

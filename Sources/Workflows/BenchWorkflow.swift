@@ -1,0 +1,118 @@
+import Corpus
+import Encoder
+import Foundation
+import Tensor
+import Text
+
+/// `csmed bench encoder`: the encoder's three throughput figures on the real model, each the
+/// median of several timed runs after a warm-up, beside an sgemm baseline measured in the same
+/// process (so a busy machine shows in both).
+public enum BenchWorkflow {
+  public struct Options: Sendable {
+    public var base: URL
+    public var runs: Int
+    /// Real abstracts for the documents/s figure (title + abstract per line); nil skips it.
+    public var documents: [String]?
+
+    public init(base: URL, runs: Int = 5, documents: [String]? = nil) {
+      self.base = base
+      self.runs = runs
+      self.documents = documents
+    }
+  }
+
+  public struct Figure: Sendable {
+    public var name: String
+    public var medianSeconds: Double
+    public var allSeconds: [Double]
+    public var unit: String
+    public var perSecond: Double
+  }
+
+  public struct Report: Sendable {
+    public var figures: [Figure]
+    /// GFLOP/s of one sgemm of the FFN shape (8192 x 1536 x 384), median of the same runs.
+    public var sgemmGFLOPS: Double
+    /// GFLOP/s the forward pass reached, for the ratio against sgemm.
+    public var forwardGFLOPS: Double
+  }
+
+  static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  }
+
+  static func time(_ runs: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    try body()  // warm-up
+    return try (0..<runs).map { _ in
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+  }
+
+  public static func encoder(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Report {
+    guard options.runs >= 1 else { throw WorkflowError.usage("--runs must be at least 1") }
+    let model = try BertModel<Float>.load(directory: options.base)
+    let configuration = model.configuration
+    var generator = SplitMix64(seed: 7)
+    func randomBatch(_ batchSize: Int, _ length: Int) throws -> TokenBatch {
+      let ids = (0..<batchSize * length).map { index in
+        index % length == 0 ? Int32(101) : Int32.random(in: 1000..<30000, using: &generator)
+      }
+      return try TokenBatch(batchSize: batchSize, sequenceLength: length, inputIDs: ids)
+    }
+    var figures: [Figure] = []
+
+    progress(.started("forward 32x256", total: 0))
+    let forwardBatch = try randomBatch(32, 256)
+    let forward = try time(options.runs) { _ = try model.forward(forwardBatch) }
+    figures.append(figure("forward, batch 32 x 256", forward, count: 32 * 256, unit: "tokens"))
+
+    progress(.started("train step 16x256", total: 0))
+    let trainBatch = try randomBatch(16, 256)
+    let labels = (0..<16).map { $0 % 4 == 0 ? 1 : 0 }
+    let head = ClassificationHead<Float>.random(hiddenSize: configuration.hiddenSize, classCount: 2, using: &generator)
+    var trainer = try Trainer(
+      configuration: configuration, parameters: ClassifierParameters(encoder: model.weights, head: head),
+      optimizer: AdamW(
+        hyperparameters: AdamWHyperparameters(), schedule: LinearWarmupSchedule(peak: 2e-5, warmupSteps: 0, totalSteps: 1_000)))
+    let train = try time(options.runs) { _ = try trainer.trainStep(trainBatch, labels: labels, using: &generator) }
+    figures.append(figure("full fine-tune train step (AdamW), batch 16 x 256", train, count: 16 * 256, unit: "tokens"))
+
+    if let documents = options.documents, !documents.isEmpty {
+      progress(.started("embed documents", total: 0))
+      let embedder = try SentenceEmbedder(tokenizer: BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt")), model: model)
+      let embed = try time(max(1, min(options.runs, 3))) { _ = try embedder.embed(documents) }
+      figures.append(figure("embed real abstracts (dynamic padding, max 256)", embed, count: documents.count, unit: "documents"))
+    }
+
+    progress(.started("sgemm baseline", total: 0))
+    // The forward pass runs one-thread sgemm on each core at once (OpenBLAS's own 2-thread mode is
+    // erratic on this VM), so the baseline does the same: each core multiplies half of the rows.
+    let (m, n, k) = (8192, 1536, 384)
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let rows = m / cores
+    let halves = (0..<cores).map { part in
+      Tensor<Float>(shape: [rows, k], scalars: (0..<(rows * k)).map { Float(($0 + part) % 17) * 0.01 })
+    }
+    let b = Tensor<Float>(shape: [n, k], scalars: (0..<(n * k)).map { Float($0 % 13) * 0.01 })
+    let threads = BLASThreads.count
+    BLASThreads.set(1)
+    let sgemm = time(options.runs) {
+      DispatchQueue.concurrentPerform(iterations: cores) { part in _ = Tensor.matmul(halves[part], b, transposeB: true) }
+    }
+    BLASThreads.set(threads)
+    progress(.finished("bench"))
+    let flopsPerToken = Double(configuration.layerCount) * 2
+      * (Double(4 * configuration.hiddenSize * configuration.hiddenSize + 2 * configuration.hiddenSize * configuration.intermediateSize)
+        + Double(2 * 256 * configuration.hiddenSize))
+    return Report(
+      figures: figures, sgemmGFLOPS: 2 * Double(rows * cores * n * k) / median(sgemm) / 1e9,
+      forwardGFLOPS: flopsPerToken * Double(32 * 256) / median(forward) / 1e9)
+  }
+
+  static func figure(_ name: String, _ seconds: [Double], count: Int, unit: String) -> Figure {
+    Figure(name: name, medianSeconds: median(seconds), allSeconds: seconds, unit: unit, perSecond: Double(count) / median(seconds))
+  }
+}
