@@ -36,9 +36,12 @@ public enum ScreenWorkflow {
     public var query: String
     public var documentIDs: [String]
     public var scores: [Double]
+    public var titles: [String]
     public var labels: [Int?]
     /// Candidate indices in rank order.
     public var order: [Int]
+    /// Candidates with neither title nor abstract: kept, ranked last.
+    public var emptyRecords: Int
   }
 
   public static func screen(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Ranked {
@@ -58,11 +61,21 @@ public enum ScreenWorkflow {
       let vectors = try embedInChunks(texts, with: embedder, progress: progress)
       scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
     }
+    // Records without any text cannot be judged by their text: they go last, in source order.
+    let isEmpty = texts.map(\.isEmpty)
+    let emptyCount = isEmpty.filter { $0 }.count
+    if emptyCount > 0 {
+      progress(.warning("\(emptyCount) record(s) have neither title nor abstract; kept and ranked last"))
+    }
     // Ties keep source order, so a ranking is reproducible.
-    let order = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
+    let order = scores.indices.sorted { a, b in
+      if isEmpty[a] != isEmpty[b] { return !isEmpty[a] }
+      if scores[a] != scores[b] { return scores[a] > scores[b] }
+      return a < b
+    }
     return Ranked(
-      reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores, labels: review.labels,
-      order: order)
+      reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores,
+      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount)
   }
 
   /// Embeds texts in chunks, reporting progress after each.
@@ -81,14 +94,15 @@ public enum ScreenWorkflow {
 
   /// The ranking as csmed's CSV (`review_id,document_id,rank,score,label`) or a TREC run.
   public static func render(_ ranked: Ranked, format: RankingFormat, tag: String) -> String {
-    var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,label"] : []
+    var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,title,label"] : []
     for (position, candidate) in ranked.order.enumerated() {
       let score = String(format: "%.6f", ranked.scores[candidate])
       let id = SimulateWorkflow.csvField(ranked.documentIDs[candidate])
       switch format {
       case .csv:
         let label = ranked.labels[candidate].map(String.init) ?? ""
-        lines.append("\(SimulateWorkflow.csvField(ranked.reviewID)),\(id),\(position + 1),\(score),\(label)")
+        let title = SimulateWorkflow.csvField(ranked.titles[candidate])
+        lines.append("\(SimulateWorkflow.csvField(ranked.reviewID)),\(id),\(position + 1),\(score),\(title),\(label)")
       case .trec:
         lines.append("\(ranked.reviewID) Q0 \(id) \(position + 1) \(score) \(tag)")
       }

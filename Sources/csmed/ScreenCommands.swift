@@ -38,7 +38,7 @@ let screenCommand = Command(
       OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
     ],
-    discussion: "Output CSV: review_id,document_id,rank,score,label (label where known), ready for `csmed eval`."),
+    discussion: "Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`."),
   run: { arguments in
     guard let zeroShot = arguments.value("zero-shot") else {
       throw UsageError("give --zero-shot bm25|embed (trained screeners come with `csmed train`)", command: "csmed screen")

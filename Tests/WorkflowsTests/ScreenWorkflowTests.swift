@@ -16,6 +16,7 @@ import TestSupport
       2,Statin-associated muscle symptoms,Myopathy and creatine kinase elevation with statins.,1
       3,Gardening and wellbeing,A qualitative interview study.,0
       4,Rhabdomyolysis with high-dose statins,Case series of muscle injury.,1
+      5,,,0
 
       """
     return try TestSupport.write(csv, to: "export.csv", in: try TestSupport.temporaryDirectory())
@@ -25,8 +26,10 @@ import TestSupport
   func bm25() throws {
     let ranked = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: "statins muscle", criteria: nil), ranker: .bm25, base: Self.model))
     #expect(Set(ranked.order.prefix(2)) == [1, 3])
+    #expect(ranked.order.last == 4 && ranked.emptyRecords == 1)
     let csv = ScreenWorkflow.render(ranked, format: .csv, tag: "t")
-    #expect(csv.hasPrefix("review_id,document_id,rank,score,label\nexport,"))
+    #expect(csv.hasPrefix("review_id,document_id,rank,score,title,label\nexport,"))
+    #expect(csv.hasSuffix(",5,0.000000,,0\n"))
     let trec = ScreenWorkflow.render(ranked, format: .trec, tag: "t")
     #expect(trec.split(separator: "\n").first?.split(separator: " ").count == 6)
   }

@@ -49,6 +49,29 @@ import TestSupport
     #expect(random.reliability.first?.runs == 3)
   }
 
+  @Test("a random warm start is reproducible under its seed")
+  func determinism() throws {
+    let file = try Self.review()
+    let options = SimulateWorkflow.Options(source: .file(file, title: nil, criteria: nil), model: .tfidfSVM, coldStart: .random, priorIncluded: 1, priorExcluded: 2, seed: 9)
+    let first = try SimulateWorkflow.run(options), second = try SimulateWorkflow.run(options)
+    #expect(first.runs[0].steps == second.runs[0].steps)
+  }
+
+  @Test("a review with a single relevant record: found, WSS@100 reported, rules still answer")
+  func singleRelevant() throws {
+    var csv = "title,abstract,label_included\n"
+    for index in 0..<30 { csv += "Record \(index),\(index == 17 ? "statin myopathy" : "blood pressure \(index)"),\(index == 17 ? 1 : 0)\n" }
+    let file = try TestSupport.write(csv, to: "one.csv", in: try TestSupport.temporaryDirectory())
+    let result = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .tfidfNB))
+    let run = try #require(result.runs.first)
+    // File order until the include appears (cold start), then nothing more to find.
+    #expect(run.steps.firstIndex { $0.label } == 17)
+    // asreview-insights: the random curve round(linspace(0, 1, 30)) first reaches 1 at index 15
+    // (15/29 > 0.5), the ranking at index 17: WSS@100 = (15 − 17)/30.
+    #expect(run.evaluation.mean(named: "wss@100").map { abs($0 - (15.0 - 17.0) / 30) < 1e-9 } == true)
+    #expect(run.stopping.outcomes.count == 6)
+  }
+
   @Test("bad requests: no includes, too many priors, an unknown stopping rule")
   func errors() throws {
     let folder = try TestSupport.temporaryDirectory()
