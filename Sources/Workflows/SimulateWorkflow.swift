@@ -1,4 +1,5 @@
 import Corpus
+import Encoder
 import Evaluation
 import Foundation
 import Screening
@@ -9,8 +10,10 @@ import Text
 public enum SimulateWorkflow {
   public struct Options: Sendable {
     public var source: ReviewSource
-    public var model: ClassicalScreenerKind
+    public var model: SimulationModel
     public var coldStart: ColdStartChoice
+    /// The encoder, for `embed-lr` and the zero-shot warm start.
+    public var base: URL?
     public var priorIncluded: Int
     public var priorExcluded: Int
     public var seed: UInt64
@@ -21,13 +24,14 @@ public enum SimulateWorkflow {
     public var wssConvention: WSSConvention
 
     public init(
-      source: ReviewSource, model: ClassicalScreenerKind = .tfidfSVM, coldStart: ColdStartChoice = .fileOrder,
+      source: ReviewSource, model: SimulationModel = .tfidfSVM, coldStart: ColdStartChoice = .fileOrder, base: URL? = nil,
       priorIncluded: Int = 0, priorExcluded: Int = 0, seed: UInt64 = 42, seeds: Int = 1, batchSize: Int = 1,
       rules: String = SimulateWorkflow.defaultRules, targetRecall: Double = 0.95, wssConvention: WSSConvention = .asreview
     ) {
       self.source = source
       self.model = model
       self.coldStart = coldStart
+      self.base = base
       self.priorIncluded = priorIncluded
       self.priorExcluded = priorExcluded
       self.seed = seed
@@ -45,6 +49,18 @@ public enum SimulateWorkflow {
   public enum ColdStartChoice: String, Sendable, CaseIterable {
     case fileOrder = "file-order"
     case random
+    /// By cosine similarity of each record's embedding to the review's title and criteria.
+    case zeroShot = "zero-shot"
+  }
+
+  /// The screeners `simulate` can retrain after every label.
+  public enum SimulationModel: String, Sendable, CaseIterable {
+    case tfidfSVM = "tfidf-svm", tfidfNB = "tfidf-nb", tfidfLR = "tfidf-lr"
+    /// Logistic regression (balanced class weights) on frozen MiniLM sentence embeddings.
+    case embedLR = "embed-lr"
+
+    var classical: ClassicalScreenerKind? { ClassicalScreenerKind(rawValue: rawValue) }
+    var needsEncoder: Bool { self == .embedLR }
   }
 
   /// One simulated run (one seed).
@@ -65,7 +81,7 @@ public enum SimulateWorkflow {
     public var notes: [String]
   }
 
-  public static func run(_ options: Options) throws -> Result {
+  public static func run(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Result {
     guard options.seeds >= 1 else { throw WorkflowError.usage("--seeds must be at least 1") }
     let review = try options.source.load()
     var notes: [String] = []
@@ -83,7 +99,26 @@ public enum SimulateWorkflow {
       notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
     }
     let texts = included.map(review.text(of:))
-    let (_, features) = try TFIDFVectorizer.fitTransform(texts, configuration: options.model.features)
+    var embeddings: [[Float]]?
+    var priorScores: [Double]?
+    if options.model.needsEncoder || options.coldStart == .zeroShot {
+      guard let base = options.base else { throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR") }
+      let embedder = try SentenceEmbedder(directory: base)
+      let vectors = try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: progress)
+      embeddings = vectors
+      if options.coldStart == .zeroShot {
+        let query = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+        guard !query.isEmpty else { throw WorkflowError.usage("--warm-start zero-shot needs the review's title (--review-title)") }
+        let queryVector = try embedder.embed([query])[0]
+        priorScores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+      }
+    }
+    let features: SparseMatrix
+    if let kind = options.model.classical {
+      features = try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1
+    } else {
+      features = try SparseMatrix(dense: (embeddings ?? []).map { $0.map(Double.init) }, columnCount: 384)
+    }
     let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
     let ids = included.map { "r\($0)" }
     let labelSet = LabelSet(
@@ -98,11 +133,20 @@ public enum SimulateWorkflow {
     for offset in 0..<options.seeds {
       let seed = options.seed &+ UInt64(offset)
       let started = Date()
+      let coldStart: PrioritizedScreening.ColdStart =
+        switch options.coldStart {
+        case .fileOrder: .fileOrder
+        case .random: .random
+        case .zeroShot: .scores(priorScores ?? [])
+        }
       let settings = PrioritizedScreening.Settings(
         priorIncluded: options.priorIncluded, priorExcluded: options.priorExcluded,
-        coldStart: options.coldStart == .random ? .random : .fileOrder, batchSize: options.batchSize, seed: seed)
-      let steps = try PrioritizedScreening.simulate(
-        features: features, labels: labels, model: try options.model.makeModel(seed: seed), settings: settings)
+        coldStart: coldStart, batchSize: options.batchSize, seed: seed)
+      let model: ClassicalModel =
+        if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
+          .logisticRegression(try LogisticRegression(configuration: .init(balance: .inverseClassFrequency, warmStart: true)))
+        }
+      let steps = try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)
       let seconds = Date().timeIntervalSince(started)
       let run = Run(
         name: "\(options.model.rawValue) seed \(seed)", format: .csv,

@@ -15,8 +15,9 @@ let simulateCommand = Command(
       OptionSpec("review-title", value: "text", help: "The review's title, for --input."),
       OptionSpec("criteria", value: "file", help: "The review's eligibility criteria, for --input."),
       OptionSpec("stage", value: "ta|ft", help: "Which stage's labels (default ta)."),
-      OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr (default tfidf-svm)."),
-      OptionSpec("warm-start", value: "file-order|random", help: "Order before both classes are labelled (default file-order)."),
+      OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr (default tfidf-svm)."),
+      OptionSpec("warm-start", value: "file-order|random|zero-shot", help: "Order before both classes are labelled (default file-order)."),
+      Defaults.baseOption,
       OptionSpec("priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-* (default 0,0)."),
       OptionSpec("seed", value: "s", help: "Seed of priors and random order (default 42)."),
       OptionSpec("seeds", value: "k", help: "Repeat with seeds s, s+1, ... and report each rule's reliability (default 1)."),
@@ -44,8 +45,9 @@ let simulateCommand = Command(
       return (included, excluded)
     } ?? (0, 0)
     let options = SimulateWorkflow.Options(
-      source: source, model: try arguments.choice("model", default: ClassicalScreenerKind.tfidfSVM),
+      source: source, model: try arguments.choice("model", default: SimulateWorkflow.SimulationModel.tfidfSVM),
       coldStart: try arguments.choice("warm-start", default: SimulateWorkflow.ColdStartChoice.fileOrder),
+      base: Defaults.base(arguments),
       priorIncluded: priors.0, priorExcluded: priors.1,
       seed: UInt64(try arguments.int("seed", default: 42, in: 0...Int.max)),
       seeds: try arguments.int("seeds", default: 1, in: 1...1_000), batchSize: try arguments.int("batch", default: 1, in: 1...100_000),
@@ -53,7 +55,7 @@ let simulateCommand = Command(
       targetRecall: try Double(arguments.value("target-recall") ?? "0.95").flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
         ?? { throw UsageError("--target-recall expects a number in (0, 1]", command: "csmed simulate") }(),
       wssConvention: try arguments.choice("wss-convention", default: WSSConvention.asreview))
-    let result = try SimulateWorkflow.run(options)
+    let result = try SimulateWorkflow.run(options, progress: ProgressBar().handler)
     for note in result.notes { Terminal.err("note: \(note)\n") }
     if let output = arguments.value("output") {
       try OutputFile.write(SimulateWorkflow.orderCSV(result), to: URL(fileURLWithPath: output))
