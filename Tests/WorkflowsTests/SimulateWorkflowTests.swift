@@ -99,3 +99,29 @@ import TestSupport
     #expect(!random.notes.contains { $0.contains("leaks the labels") })
   }
 }
+
+@Suite struct SimulateEmbeddingTests {
+  static let model = TestSupport.repositoryRoot().appendingPathComponent("data/models/all-MiniLM-L6-v2")
+  static var hasModel: Bool { FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) }
+
+  @Test("embed-lr with a zero-shot warm start screens the title-like records first",
+        .enabled(if: hasModel, "no base model"))
+  func zeroShot() throws {
+    var csv = "title,abstract,label_included\n"
+    let included = [4, 11, 15]
+    for index in 0..<16 {
+      let text = included.contains(index) ? "Statin-induced myopathy and muscle pain,Creatine kinase in statin users \(index)" : "Gardening and sleep quality \(index),Survey of allotment holders"
+      csv += "\(text),\(included.contains(index) ? 1 : 0)\n"
+    }
+    let file = try TestSupport.write(csv, to: "zs.csv", in: try TestSupport.temporaryDirectory())
+    let result = try SimulateWorkflow.run(
+      .init(source: .file(file, title: "Statins and muscle symptoms", criteria: nil), model: .embedLR, coldStart: .zeroShot, base: Self.model))
+    let steps = try #require(result.runs.first?.steps)
+    let firstThree = steps.prefix(3).map(\.label)
+    #expect(firstThree == [true, true, true], "the three statin records come first")
+    #expect(steps[0].source == .coldStart && steps[0].score != nil)
+    #expect(throws: WorkflowError.self) {
+      _ = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .embedLR, coldStart: .zeroShot, base: Self.model))
+    }
+  }
+}
