@@ -52,11 +52,14 @@ let screenCommand = Command(
     } else {
       source = .database(Defaults.database(arguments), review: try arguments.require("review"), stage: try arguments.choice("stage", default: Stage.titleAbstract))
     }
+    let started = Date()
     let ranked = try ScreenWorkflow.screen(
       .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query")),
       progress: ProgressBar().handler)
     let text = ScreenWorkflow.render(
       ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-\(zeroShot)")
+    let seconds = Date().timeIntervalSince(started)
+    Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
     if let output = arguments.value("output") {
       try OutputFile.write(text, to: URL(fileURLWithPath: output))
     } else {
