@@ -107,7 +107,7 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
   public func gradientNorm<P: TrainableParameters>(_ gradients: P) -> Double where P.Scalar == Scalar {
     var s = 0.0
     for (name, g) in gradients.namedTensors where group(name) != .frozen {
-      for v in g.scalars { s += Double(v) * Double(v) }
+      s += g.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { Scalar.sumOfSquares($0, count: buffer.count) } ?? 0 }
     }
     return s.squareRoot()
   }
@@ -146,12 +146,16 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
       var vv = v.removeValue(forKey: name) ?? [Scalar](repeating: 0, count: theta.count)
       theta.withUnsafeMutableBufferPointer { th in
         grad.withUnsafeBufferPointer { gr in
-          for i in 0..<th.count {
-            let gi = gr[i] * scale
-            if g == .decay { th[i] *= decayFactor }
-            mm[i] += b1c * (gi - mm[i])
-            vv[i] = b2 * vv[i] + b2c * gi * gi
-            th[i] -= stepSize * (mm[i] / (vv[i].squareRoot() / bc2Sqrt + eps))
+          mm.withUnsafeMutableBufferPointer { mp in
+            vv.withUnsafeMutableBufferPointer { vp in
+              guard let thetaBase = th.baseAddress, let gradBase = gr.baseAddress, let mBase = mp.baseAddress,
+                let vBase = vp.baseAddress
+              else { return }
+              Scalar.adamWUpdate(
+                theta: thetaBase, gradient: gradBase, firstMoment: mBase, secondMoment: vBase, count: th.count,
+                gradientScale: scale, decayFactor: g == .decay ? decayFactor : nil, oneMinusBeta1: b1c, beta2: b2,
+                oneMinusBeta2: b2c, stepSize: stepSize, bias2Sqrt: bc2Sqrt, epsilon: eps)
+            }
           }
         }
       }

@@ -99,6 +99,41 @@ public protocol BLASScalar: BinaryFloatingPoint, Sendable, Codable {
   static func erf(_ x: Self) -> Self
   /// Natural logarithm.
   static func log(_ x: Self) -> Self
+
+  /// One AdamW update of `count` elements with PyTorch's arithmetic: `θ ← θ·decay` (when
+  /// `decayFactor` is given), `m ← m + (1−β₁)(g·s − m)`, `v ← β₂v + (1−β₂)(g·s)²`,
+  /// `θ ← θ − stepSize · m / (√v / √bc₂ + ε)`. Concrete per scalar type, so the loop is compiled
+  /// for Float and Double rather than run through generic witnesses.
+  static func adamWUpdate(
+    theta: UnsafeMutablePointer<Self>, gradient: UnsafePointer<Self>, firstMoment: UnsafeMutablePointer<Self>,
+    secondMoment: UnsafeMutablePointer<Self>, count: Int, gradientScale: Self, decayFactor: Self?,
+    oneMinusBeta1: Self, beta2: Self, oneMinusBeta2: Self, stepSize: Self, bias2Sqrt: Self, epsilon: Self)
+
+  /// Σ x², accumulated in Double.
+  static func sumOfSquares(_ x: UnsafePointer<Self>, count: Int) -> Double
+}
+
+/// The loop behind `adamWUpdate`, specialized inside this module for each conformance.
+@inline(__always)
+func adamWLoop<S: BinaryFloatingPoint>(
+  _ theta: UnsafeMutablePointer<S>, _ gradient: UnsafePointer<S>, _ m: UnsafeMutablePointer<S>,
+  _ v: UnsafeMutablePointer<S>, _ count: Int, _ scale: S, _ decay: S?, _ b1c: S, _ b2: S, _ b2c: S,
+  _ stepSize: S, _ bc2Sqrt: S, _ eps: S
+) {
+  if let decay { for i in 0..<count { theta[i] *= decay } }
+  for i in 0..<count {
+    let g = gradient[i] * scale
+    m[i] += b1c * (g - m[i])
+    v[i] = b2 * v[i] + b2c * g * g
+    theta[i] -= stepSize * (m[i] / (v[i].squareRoot() / bc2Sqrt + eps))
+  }
+}
+
+@inline(__always)
+func sumOfSquaresLoop<S: BinaryFloatingPoint>(_ x: UnsafePointer<S>, _ count: Int) -> Double {
+  var sum = 0.0
+  for i in 0..<count { sum += Double(x[i]) * Double(x[i]) }
+  return sum
 }
 
 extension Float: BLASScalar {
@@ -177,6 +212,16 @@ extension Float: BLASScalar {
   public static func exp(_ x: Float) -> Float { expf(x) }
   public static func erf(_ x: Float) -> Float { erff(x) }
   public static func log(_ x: Float) -> Float { logf(x) }
+  public static func adamWUpdate(
+    theta: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, firstMoment: UnsafeMutablePointer<Float>,
+    secondMoment: UnsafeMutablePointer<Float>, count: Int, gradientScale: Float, decayFactor: Float?,
+    oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float, stepSize: Float, bias2Sqrt: Float, epsilon: Float
+  ) {
+    adamWLoop(
+      theta, gradient, firstMoment, secondMoment, count, gradientScale, decayFactor, oneMinusBeta1, beta2,
+      oneMinusBeta2, stepSize, bias2Sqrt, epsilon)
+  }
+  public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double { sumOfSquaresLoop(x, count) }
 }
 
 extension Double: BLASScalar {
@@ -256,4 +301,14 @@ extension Double: BLASScalar {
   public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
   public static func erf(_ x: Double) -> Double { Foundation.erf(x) }
   public static func log(_ x: Double) -> Double { Foundation.log(x) }
+  public static func adamWUpdate(
+    theta: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>, firstMoment: UnsafeMutablePointer<Double>,
+    secondMoment: UnsafeMutablePointer<Double>, count: Int, gradientScale: Double, decayFactor: Double?,
+    oneMinusBeta1: Double, beta2: Double, oneMinusBeta2: Double, stepSize: Double, bias2Sqrt: Double, epsilon: Double
+  ) {
+    adamWLoop(
+      theta, gradient, firstMoment, secondMoment, count, gradientScale, decayFactor, oneMinusBeta1, beta2,
+      oneMinusBeta2, stepSize, bias2Sqrt, epsilon)
+  }
+  public static func sumOfSquares(_ x: UnsafePointer<Double>, count: Int) -> Double { sumOfSquaresLoop(x, count) }
 }
