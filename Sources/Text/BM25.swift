@@ -97,35 +97,14 @@ public struct BM25: Sendable {
     documentCount = n
 
     // Per-document counts under term ids.
-    var index: [String: Int32] = [:]
-    var documentTerms: [Int32] = []
-    var documentCounts: [Int32] = []
-    var documentOffsets = [0]
+    var bag = TermCounts()
     var lengths = [Double](repeating: 0, count: n)
-    var scratch: [Int32] = []
-    var touched: [Int32] = []
     for (number, terms) in analyzedDocuments.enumerated() {
       lengths[number] = Double(terms.count)
-      for term in terms {
-        let id: Int32
-        if let known = index[term] {
-          id = known
-        } else {
-          id = Int32(index.count)
-          index[term] = id
-          scratch.append(0)
-        }
-        if scratch[Int(id)] == 0 { touched.append(id) }
-        scratch[Int(id)] += 1
-      }
-      for id in touched {
-        documentTerms.append(id)
-        documentCounts.append(scratch[Int(id)])
-        scratch[Int(id)] = 0
-      }
-      touched.removeAll(keepingCapacity: true)
-      documentOffsets.append(documentTerms.count)
+      bag.add(terms)
     }
+    let index = bag.ids
+    let (documentTerms, documentCounts, documentOffsets) = (bag.termIDs, bag.counts, bag.offsets)
 
     // Postings by term (counting sort keeps documents in increasing order).
     let termCount = index.count

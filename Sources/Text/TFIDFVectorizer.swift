@@ -190,35 +190,9 @@ public struct TFIDFVectorizer: Sendable, Codable {
     let analyzer = configuration.analyzer
 
     // Count terms per document under provisional ids (first occurrence order).
-    var provisional: [String: Int32] = [:]
-    var terms: [String] = []
-    var rowOffsets = [0]
-    var rowTerms: [Int32] = []
-    var rowCounts: [Int32] = []
-    var scratch: [Int32] = []
-    var touched: [Int32] = []
-    for document in documents {
-      for term in analyzer.terms(in: document) {
-        let id: Int32
-        if let known = provisional[term] {
-          id = known
-        } else {
-          id = Int32(terms.count)
-          provisional[term] = id
-          terms.append(term)
-          scratch.append(0)
-        }
-        if scratch[Int(id)] == 0 { touched.append(id) }
-        scratch[Int(id)] += 1
-      }
-      for id in touched {
-        rowTerms.append(id)
-        rowCounts.append(scratch[Int(id)])
-        scratch[Int(id)] = 0
-      }
-      touched.removeAll(keepingCapacity: true)
-      rowOffsets.append(rowTerms.count)
-    }
+    var bag = TermCounts()
+    for document in documents { bag.add(analyzer.terms(in: document)) }
+    let (terms, rowOffsets, rowTerms, rowCounts) = (bag.terms, bag.offsets, bag.termIDs, bag.counts)
     guard !terms.isEmpty else {
       throw VectorizerError.emptyVocabulary(
         reason: "expected at least one term of two or more word characters, found none in \(documents.count) "
