@@ -315,35 +315,19 @@ public struct LinearSVM: Classifier {
 
   // MARK: - Codable
 
-  private enum CodingKeys: String, CodingKey {
-    case configuration
-    case coefficients = "coef"
-    case intercept
-    case diagnostics
-  }
-
-  /// Decodes a model, checking that the coefficients and the intercept are finite.
+  /// Decodes a model, checking its configuration and that the coefficients and intercept are finite.
   public init(from decoder: any Decoder) throws {
-    let container = try decoder.container(keyedBy: CodingKeys.self)
-    let configuration = try container.decode(Configuration.self, forKey: .configuration)
-    try Self.validate(configuration)
-    let coefficients = try container.decode([Double].self, forKey: .coefficients)
-    let intercept = try container.decode(Double.self, forKey: .intercept)
-    guard coefficients.allSatisfy(\.isFinite), intercept.isFinite else {
-      throw ScreeningError.invalidCheckpoint(reason: "linear SVM: expected finite coefficients and intercept")
-    }
-    self.configuration = configuration
-    self.coefficients = coefficients
-    self.intercept = intercept
-    self.diagnostics = try container.decodeIfPresent(FitDiagnostics.self, forKey: .diagnostics)
+    let checkpoint = try LinearModelCheckpoint<Configuration>(from: decoder, model: "linear SVM", validate: Self.validate)
+    self.configuration = checkpoint.configuration
+    self.coefficients = checkpoint.coefficients
+    self.intercept = checkpoint.intercept
+    self.diagnostics = checkpoint.diagnostics
   }
 
   /// Encodes the configuration, coefficients, intercept and diagnostics.
   public func encode(to encoder: any Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encode(configuration, forKey: .configuration)
-    try container.encode(coefficients, forKey: .coefficients)
-    try container.encode(intercept, forKey: .intercept)
-    try container.encodeIfPresent(diagnostics, forKey: .diagnostics)
+    try LinearModelCheckpoint(
+      configuration: configuration, coefficients: coefficients, intercept: intercept, diagnostics: diagnostics
+    ).encode(to: encoder)
   }
 }

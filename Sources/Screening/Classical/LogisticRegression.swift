@@ -142,27 +142,20 @@ public struct LogisticRegression: Classifier {
 
   // MARK: - Codable
 
-  private enum CodingKeys: String, CodingKey {
-    case configuration
-    case coefficients = "coef"
-    case intercept
-    case diagnostics
+  /// Decodes a model, checking its configuration and that the coefficients and intercept are finite.
+  public init(from decoder: any Decoder) throws {
+    let checkpoint = try LinearModelCheckpoint<Configuration>(from: decoder, model: "logistic regression", validate: Self.validate)
+    self.configuration = checkpoint.configuration
+    self.coefficients = checkpoint.coefficients
+    self.intercept = checkpoint.intercept
+    self.diagnostics = checkpoint.diagnostics
   }
 
-  /// Decodes a model, checking that the coefficients and the intercept are finite.
-  public init(from decoder: any Decoder) throws {
-    let container = try decoder.container(keyedBy: CodingKeys.self)
-    let configuration = try container.decode(Configuration.self, forKey: .configuration)
-    try Self.validate(configuration)
-    let coefficients = try container.decode([Double].self, forKey: .coefficients)
-    let intercept = try container.decode(Double.self, forKey: .intercept)
-    guard coefficients.allSatisfy(\.isFinite), intercept.isFinite else {
-      throw ScreeningError.invalidCheckpoint(reason: "logistic regression: expected finite coefficients and intercept")
-    }
-    self.configuration = configuration
-    self.coefficients = coefficients
-    self.intercept = intercept
-    self.diagnostics = try container.decodeIfPresent(FitDiagnostics.self, forKey: .diagnostics)
+  /// Encodes the configuration, coefficients, intercept and diagnostics.
+  public func encode(to encoder: any Encoder) throws {
+    try LinearModelCheckpoint(
+      configuration: configuration, coefficients: coefficients, intercept: intercept, diagnostics: diagnostics
+    ).encode(to: encoder)
   }
 }
 
