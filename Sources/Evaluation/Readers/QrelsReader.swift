@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Reads TREC/CLEF TAR qrels (`topic iteration doc rel`, whitespace separated). CLEF topic files
@@ -35,19 +36,17 @@ public enum QrelsReader {
     var order: [String] = []
     var documents: [String: [String]] = [:]
     var grades: [String: [String: Int]] = [:]
-    var lineNumber = 0
-    for rawLine in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
-      lineNumber += 1
-      let fields = rawLine.split(whereSeparator: \.isWhitespace).map(String.init)
-      if fields.isEmpty { continue }
-      guard fields.count == 4 else {
-        throw .wrongFieldCount(file: file, line: lineNumber, expected: 4, found: fields.count)
+    let judgements: [Judgement]
+    do {
+      judgements = try TRECQrels.judgements(in: contents)
+    } catch {
+      switch error {
+      case .fieldCount(let line, let found): throw .wrongFieldCount(file: file, line: line, expected: 4, found: found)
+      case .relevance(let line, let found): throw .invalidNumber(file: file, line: line, field: "relevance", found: found)
       }
-      guard let grade = Int(fields[3]) else {
-        throw .invalidNumber(file: file, line: lineNumber, field: "relevance", found: fields[3])
-      }
-      let topic = fields[0]
-      let document = fields[2]
+    }
+    for judgement in judgements {
+      let (topic, document, grade) = (judgement.topic, judgement.document, judgement.relevance)
       if grades[topic] == nil { order.append(topic) }
       if grades[topic, default: [:]][document] == nil { documents[topic, default: []].append(document) }
       grades[topic, default: [:]][document] = grade
