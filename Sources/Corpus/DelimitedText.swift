@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one RFC 4180 tokenizer of csmed (sources, runs, labelling orders): quoted fields, doubled
 /// quotes, line breaks inside quotes, CRLF or LF line ends, a UTF-8 byte-order mark, blank lines
 /// skipped. Each row carries the 1-based line it starts on so readers can name it in errors.
@@ -94,6 +96,14 @@ public enum DelimitedText {
       throw SyntaxError(line: quoteStartLine, expected: "a closing quote", found: "the end of the file")
     }
     if !field.isEmpty || !fields.isEmpty || quotedField { try endRow() }
+  }
+
+  /// A field as RFC 4180 writes it: quoted when it holds a comma, quote, CR or LF (or leading or
+  /// trailing spaces, which readers may trim), with inner quotes doubled.
+  public static func quoted(_ field: String) -> String {
+    let needsQuotes = field.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+      || field.first == " " || field.last == " "
+    return needsQuotes ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
   }
 
   /// All rows of a text.

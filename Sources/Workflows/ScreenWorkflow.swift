@@ -97,12 +97,12 @@ public enum ScreenWorkflow {
     var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,title,label"] : []
     for (position, candidate) in ranked.order.enumerated() {
       let score = String(format: "%.6f", ranked.scores[candidate])
-      let id = SimulateWorkflow.csvField(ranked.documentIDs[candidate])
+      let id = DelimitedText.quoted(ranked.documentIDs[candidate])
       switch format {
       case .csv:
         let label = ranked.labels[candidate].map(String.init) ?? ""
-        let title = SimulateWorkflow.csvField(ranked.titles[candidate])
-        lines.append("\(SimulateWorkflow.csvField(ranked.reviewID)),\(id),\(position + 1),\(score),\(title),\(label)")
+        let title = DelimitedText.quoted(ranked.titles[candidate])
+        lines.append("\(DelimitedText.quoted(ranked.reviewID)),\(id),\(position + 1),\(score),\(title),\(label)")
       case .trec:
         lines.append("\(ranked.reviewID) Q0 \(id) \(position + 1) \(score) \(tag)")
       }

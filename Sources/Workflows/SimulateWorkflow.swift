@@ -176,13 +176,9 @@ public enum SimulateWorkflow {
         let score = step.score.map { String(format: "%.6g", $0) } ?? ""
         let rules = stoppedAt[index + 1]?.joined(separator: ";") ?? ""
         lines.append(
-          "\(run.seed),\(index + 1),\(csvField(result.review.documentIDs[candidate])),\(step.label ? 1 : 0),\(score),\(step.source.rawValue),\(rules)")
+          "\(run.seed),\(index + 1),\(DelimitedText.quoted(result.review.documentIDs[candidate])),\(step.label ? 1 : 0),\(score),\(step.source.rawValue),\(rules)")
       }
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  static func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
   }
 }

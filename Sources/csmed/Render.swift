@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Store
 import Workflows
@@ -25,11 +26,7 @@ enum Render {
   }
 
   static func csv(_ header: [String], _ rows: [[String]]) -> String {
-    ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
-  }
-
-  private static func csvField(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    ([header] + rows).map { $0.map(DelimitedText.quoted).joined(separator: ",") }.joined(separator: "\n") + "\n"
   }
 
   static func json<T: Encodable>(_ value: T) throws -> String {

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// The output formats of an evaluation report.
@@ -128,18 +129,11 @@ public enum ReportRenderer {
 
   // MARK: - CSV
 
-  static func csvField(_ text: String) -> String {
-    if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-      return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return text
-  }
-
   /// CSV: a header `review_id,<metric>…`, one row per evaluated review, then an `ALL` row of
   /// macro averages. Undefined values are empty cells.
   public static func csv(_ report: EvaluationReport) -> String {
     let names = report.summary.map(\.name)
-    var lines = [(["review_id"] + names).map(csvField).joined(separator: ",")]
+    var lines = [(["review_id"] + names).map(DelimitedText.quoted).joined(separator: ",")]
     for review in report.reviews {
       let cells = names.map { name -> String in
         guard let value = review.value(named: name) else { return "" }
@@ -148,7 +142,7 @@ public enum ReportRenderer {
         }
         return "\(value)"
       }
-      lines.append(([csvField(review.reviewID)] + cells).joined(separator: ","))
+      lines.append(([DelimitedText.quoted(review.reviewID)] + cells).joined(separator: ","))
     }
     let means = report.summary.map { $0.mean.map { "\($0)" } ?? "" }
     lines.append((["ALL"] + means).joined(separator: ","))

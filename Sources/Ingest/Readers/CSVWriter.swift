@@ -13,16 +13,8 @@ public enum CSVWriter {
         record.authors.joined(separator: "; "), record.year.map(String.init) ?? "", record.venue ?? "",
         record.keywords.joined(separator: "; "), record.label.map(String.init) ?? "",
       ]
-      lines.append(fields.map(quoted).joined(separator: ","))
+      lines.append(fields.map(DelimitedText.quoted).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  /// RFC 4180 quoting: quote when the field holds a comma, quote, CR or LF; double inner quotes.
-  public static func quoted(_ field: String) -> String {
-    guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field != field.trimmingCharacters(in: .whitespaces) else {
-      return field
-    }
-    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 }
