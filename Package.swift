@@ -36,9 +36,10 @@ let package = Package(
     .target(name: "Text", swiftSettings: strict),
     .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
+    .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store", "Text", "Encoder"], swiftSettings: strict),
@@ -54,6 +55,7 @@ let package = Package(
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),
     .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "Text"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Encoder", "Tensor", "Corpus"]),
     .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text", "Corpus"], resources: [.copy("Fixtures")]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
     .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed"]),

@@ -112,12 +112,14 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
     return s.squareRoot()
   }
 
-  /// One optimizer step: clips `gradients` by their global norm, then updates every non-frozen
-  /// tensor of `parameters` from the tensor of the same name in `gradients`.
+  /// One optimizer step: clips `gradients` by their global norm, adds `unclippedGradients`
+  /// (not clipped, not in the norm), then updates every non-frozen tensor of `parameters` from
+  /// the tensor of the same name.
   /// - Precondition: `gradients` has the same names and shapes as `parameters`.
   @discardableResult
-  public mutating func step<P: TrainableParameters>(_ parameters: inout P, gradients: P) -> StepReport
-  where P.Scalar == Scalar {
+  public mutating func step<P: TrainableParameters, G: TrainableParameters>(
+    _ parameters: inout P, gradients: G, unclippedGradients: NamedTensors<Scalar>? = nil
+  ) -> StepReport where P.Scalar == Scalar, G.Scalar == Scalar {
     let norm = gradientNorm(gradients)
     var clip = 1.0
     if let maxNorm = hyperparameters.maxGradientNorm { clip = min(1, maxNorm / (norm + 1e-6)) }
@@ -132,6 +134,17 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
     let scale = Scalar(clip)
     var grads: [String: Tensor<Scalar>] = [:]
     for (name, g) in gradients.namedTensors { grads[name] = g }
+    // Terms added after clipping (SORSA's regulariser): fold them in at the clipped scale.
+    if let extra = unclippedGradients, clip > 0 {
+      for (name, e) in extra.namedTensors {
+        guard let g = grads[name] else { continue }
+        var sum = g
+        sum.withUnsafeMutableBufferPointer { sp in
+          e.withUnsafeBufferPointer { ep in for i in 0..<sp.count { sp[i] += ep[i] / Scalar(clip) } }
+        }
+        grads[name] = sum
+      }
+    }
     // Move the moments out so that each array is uniquely referenced and updated in place.
     var m = firstMoments, v = secondMoments
     firstMoments = [:]

@@ -177,9 +177,9 @@ extension BertModel {
   /// (about `L * (N * (10 H + 2 I) + B * NH * T²)` scalars). Parallel like the inference pass.
   ///
   /// - Throws: ``EncoderError/invalidInput(reason:)`` as ``forward(_:workers:)``.
-  public func forwardTraining(_ batch: TokenBatch, workers: Int = Parallel.defaultWorkerCount)
-    throws(EncoderError) -> BertActivations<Scalar>
-  {
+  public func forwardTraining(
+    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, workers: Int = Parallel.defaultWorkerCount
+  ) throws(EncoderError) -> BertActivations<Scalar> {
     try validate(batch)
     if workers > 1 { BLASThreads.set(1) }
     let c = configuration
@@ -219,7 +219,7 @@ extension BertModel {
                   gamma: e.normWeight, beta: e.normBias, epsilon: eps, mean: mean0 + r.lowerBound,
                   rstd: rstd0 + r.lowerBound)
               }
-              for l in layers {
+              for (li, l) in layers.enumerated() {
                 // Every element that is read later is written first, so skip zero-filling 100+ MB.
                 var storage = [Scalar](unsafeUninitializedCapacity: layout.total) { _, count in count = layout.total }
                 storage.withUnsafeMutableBufferPointer { ab in
@@ -240,6 +240,15 @@ extension BertModel {
                       ldb: h,
                       beta: 0, qkv + r.lowerBound * h3, ldc: h3)
                     Scalar.addBias(qkv + r.lowerBound * h3, rows: r.count, columns: h3, bias: l.qkvBias)
+                    if let hooks {
+                      for (part, m) in [LinearModule.query, .key, .value].enumerated() {
+                        hooks.forward(
+                          LinearSite(layer: li, module: m),
+                          LinearRows(
+                            rows: r, x: input + r.lowerBound * h, ldx: h, y: qkv + r.lowerBound * h3 + part * h,
+                            ldy: h3))
+                      }
+                    }
                   }
                   Parallel.forEach(bCount * heads, workers: workers) { _, item in
                     let (b, head) = (item / heads, item % heads)
@@ -260,6 +269,9 @@ extension BertModel {
                       .none, .transposed, m: rows, n: h, k: h, ctx + o * h, lda: h, l.attentionOutputWeight, ldb: h,
                       beta: 0, v1 + o * h, ldc: h)
                     Scalar.addBias(v1 + o * h, rows: rows, columns: h, bias: l.attentionOutputBias)
+                    hooks?.forward(
+                      LinearSite(layer: li, module: .attentionOutput),
+                      LinearRows(rows: r, x: ctx + o * h, ldx: h, y: v1 + o * h, ldy: h))
                     addInPlace(v1 + o * h, input + o * h, count: rows * h)
                     Scalar.layerNorm(
                       v1 + o * h, residual: nil, output: y1 + o * h, rows: rows, columns: h,
@@ -270,6 +282,9 @@ extension BertModel {
                       .none, .transposed, m: rows, n: inner, k: h, y1 + o * h, lda: h, l.intermediateWeight, ldb: h,
                       beta: 0, u + o * inner, ldc: inner)
                     Scalar.addBias(u + o * inner, rows: rows, columns: inner, bias: l.intermediateBias)
+                    hooks?.forward(
+                      LinearSite(layer: li, module: .intermediate),
+                      LinearRows(rows: r, x: y1 + o * h, ldx: h, y: u + o * inner, ldy: inner))
                     (g + o * inner).update(from: u + o * inner, count: rows * inner)
                     Scalar.addBiasGELU(g + o * inner, rows: rows, columns: inner, bias: nil)
                     // v2 = g Wo2ᵀ + bo2 + y1; x = LN2(v2)
@@ -278,6 +293,9 @@ extension BertModel {
                       ldb: inner,
                       beta: 0, v2 + o * h, ldc: h)
                     Scalar.addBias(v2 + o * h, rows: rows, columns: h, bias: l.outputBias)
+                    hooks?.forward(
+                      LinearSite(layer: li, module: .output),
+                      LinearRows(rows: r, x: g + o * inner, ldx: inner, y: v2 + o * h, ldy: h))
                     addInPlace(v2 + o * h, y1 + o * h, count: rows * h)
                     Scalar.layerNorm(
                       v2 + o * h, residual: nil, output: x + o * h, rows: rows, columns: h, gamma: l.outputNormWeight,
@@ -307,6 +325,18 @@ extension BertModel {
     _ activations: BertActivations<Scalar>, outputGradient: Tensor<Scalar>,
     workers: Int = Parallel.defaultWorkerCount
   ) -> BertWeights<Scalar> {
+    backward(activations, outputGradient: outputGradient, hooks: .dense, workers: workers)
+      ?? .zeros(configuration: configuration)
+  }
+
+  /// The backward pass with adapter hooks: calls `hooks.linearBackward` for each hooked site
+  /// (after the dense input gradient of that map is formed), `hooks.wordEmbeddingBackward` with
+  /// the gradient of the word-embedding rows, stops at `hooks.lowestLayer`, and returns dense
+  /// weight gradients only when `hooks.denseGradients` (nil otherwise).
+  public func backward(
+    _ activations: BertActivations<Scalar>, outputGradient: Tensor<Scalar>, hooks: EncoderHooks<Scalar>,
+    workers: Int = Parallel.defaultWorkerCount
+  ) -> BertWeights<Scalar>? {
     precondition(
       outputGradient.shape == activations.output.shape,
       "output gradient \(outputGradient.shape) vs \(activations.output.shape)")
@@ -323,7 +353,10 @@ extension BertModel {
     let wl = WeightLayout(c)
     let w = max(1, workers)
 
-    var grads = [Scalar](repeating: 0, count: wl.total)
+    let dense = hooks.denseGradients
+    let lowest = max(0, min(hooks.lowestLayer, c.layerCount))
+    let needsEmbedding = lowest == 0 && (dense || hooks.wordEmbeddingBackward != nil)
+    var grads = [Scalar](repeating: 0, count: dense ? wl.total : 1)
     var dx = outputGradient.scalars  // dL/d(layer output) [N, H]
     var dv = [Scalar](repeating: 0, count: n * h)  // dL/d(LayerNorm input)
     var dy1 = [Scalar](repeating: 0, count: n * h)
@@ -361,7 +394,7 @@ extension BertModel {
                             _ v: UnsafePointer<Scalar>, _ mean: UnsafePointer<Scalar>, _ rstd: UnsafePointer<Scalar>,
                             _ gamma: UnsafePointer<Scalar>, _ dyIn: UnsafePointer<Scalar>,
                             _ dvOut: UnsafeMutablePointer<Scalar>,
-                            _ dGamma: UnsafeMutablePointer<Scalar>, _ dBeta: UnsafeMutablePointer<Scalar>
+                            _ dGamma: UnsafeMutablePointer<Scalar>?, _ dBeta: UnsafeMutablePointer<Scalar>?
                           ) {
                             partials.update(repeating: 0, count: chunks.count * 2 * h)
                             Parallel.forEach(chunks.count, workers: w) { _, ci in
@@ -372,6 +405,7 @@ extension BertModel {
                                 dGamma: partials + ci * 2 * h, dBeta: partials + ci * 2 * h + h, rows: r.count,
                                 columns: h)
                             }
+                            guard let dGamma, let dBeta else { return }
                             for ci in 0..<chunks.count {
                               Scalar.addBias(dGamma, rows: 1, columns: h, bias: partials + ci * 2 * h)
                               Scalar.addBias(dBeta, rows: 1, columns: h, bias: partials + ci * 2 * h + h)
@@ -398,9 +432,10 @@ extension BertModel {
                             }
                           }
 
-                          for li in stride(from: c.layerCount - 1, through: 0, by: -1) {
+                          for li in stride(from: c.layerCount - 1, through: lowest, by: -1) {
                             let l = layers[li]
-                            let gl = LayerGradientPointers(gBase, wl.layers[li])
+                            let gl = dense ? LayerGradientPointers(gBase, wl.layers[li]) : nil
+                            func site(_ m: LinearModule) -> LinearSite { LinearSite(layer: li, module: m) }
                             activations.layers[li].storage.withUnsafeBufferPointer { ab in
                               let a = ab.requiredBaseAddress
                               let (input, qkv, probs, ctx) = (
@@ -415,17 +450,34 @@ extension BertModel {
 
                               // LayerNorm 2 → dv (= d v2).
                               normBackward(
-                                v2, m2, r2, l.outputNormWeight, dx, dv, gl.outputNormWeight, gl.outputNormBias)
+                                v2, m2, r2, l.outputNormWeight, dx, dv, gl?.outputNormWeight, gl?.outputNormBias)
                               // FFN down: v2 = g Wo2ᵀ + bo2 + y1.
-                              linearWeightGradients(
-                                dY: dv, x: g, out: h, in: inner, dW: gl.outputWeight, db: gl.outputBias)
+                              if let gl {
+                                linearWeightGradients(
+                                  dY: dv, x: g, out: h, in: inner, dW: gl.outputWeight, db: gl.outputBias)
+                              }
+                              // dAct = dv Wo2 (+ an adapter's branch), then through GELU.
+                              let downHooked = hooks.sites.contains(site(.output))
+                              if downHooked {
+                                Parallel.forEach(chunks.count, workers: w) { _, ci in
+                                  let (o, rows) = (chunks[ci].lowerBound, chunks[ci].count)
+                                  gemm(
+                                    .none, .none, m: rows, n: inner, k: h, dv + o * h, lda: h, l.outputWeight,
+                                    ldb: inner, beta: 0, dAct + o * inner, ldc: inner)
+                                }
+                                hooks.backward(
+                                  site(.output),
+                                  LinearGradient(
+                                    rowCount: n, x: g, ldx: inner, dY: dv, ldy: h, dX: dAct, lddx: inner))
+                              }
                               Parallel.forEach(chunks.count, workers: w) { _, ci in
                                 let r = chunks[ci]
                                 let (o, rows) = (r.lowerBound, r.count)
-                                gemm(
-                                  .none, .none, m: rows, n: inner, k: h, dv + o * h, lda: h, l.outputWeight, ldb: inner,
-                                  beta: 0,
-                                  dAct + o * inner, ldc: inner)
+                                if !downHooked {
+                                  gemm(
+                                    .none, .none, m: rows, n: inner, k: h, dv + o * h, lda: h, l.outputWeight,
+                                    ldb: inner, beta: 0, dAct + o * inner, ldc: inner)
+                                }
                                 Scalar.geluBackward(
                                   u + o * inner, dAct + o * inner, dAct + o * inner, count: rows * inner)
                                 // dy1 = dv (residual) + dU Wi
@@ -435,16 +487,25 @@ extension BertModel {
                                   l.intermediateWeight, ldb: h,
                                   beta: 1, dy1 + o * h, ldc: h)
                               }
+                              hooks.backward(
+                                site(.intermediate),
+                                LinearGradient(rowCount: n, x: y1, ldx: h, dY: dAct, ldy: inner, dX: dy1, lddx: h))
                               // FFN up: u = y1 Wiᵀ + bi.
-                              linearWeightGradients(
-                                dY: dAct, x: y1, out: inner, in: h, dW: gl.intermediateWeight, db: gl.intermediateBias)
+                              if let gl {
+                                linearWeightGradients(
+                                  dY: dAct, x: y1, out: inner, in: h, dW: gl.intermediateWeight,
+                                  db: gl.intermediateBias)
+                              }
                               // LayerNorm 1 → dv (= d v1).
                               normBackward(
-                                v1, m1, r1, l.attentionNormWeight, dy1, dv, gl.attentionNormWeight, gl.attentionNormBias
-                              )
+                                v1, m1, r1, l.attentionNormWeight, dy1, dv, gl?.attentionNormWeight,
+                                gl?.attentionNormBias)
                               // Attention output: v1 = ctx Woᵀ + bo + input.
-                              linearWeightGradients(
-                                dY: dv, x: ctx, out: h, in: h, dW: gl.attentionOutputWeight, db: gl.attentionOutputBias)
+                              if let gl {
+                                linearWeightGradients(
+                                  dY: dv, x: ctx, out: h, in: h, dW: gl.attentionOutputWeight,
+                                  db: gl.attentionOutputBias)
+                              }
                               Parallel.forEach(chunks.count, workers: w) { _, ci in
                                 let r = chunks[ci]
                                 let (o, rows) = (r.lowerBound, r.count)
@@ -453,6 +514,9 @@ extension BertModel {
                                   ldb: h, beta: 0,
                                   dctx + o * h, ldc: h)
                               }
+                              hooks.backward(
+                                site(.attentionOutput),
+                                LinearGradient(rowCount: n, x: ctx, ldx: h, dY: dv, ldy: h, dX: dctx, lddx: h))
                               // Attention core per (sequence, head).
                               dqkv.update(repeating: 0, count: n * h3)
                               Parallel.forEach(bCount * heads, workers: w) { worker, item in
@@ -481,20 +545,31 @@ extension BertModel {
                                   beta: 0, dK, ldc: h3)
                               }
                               // QKV projection: qkv = input Wqkvᵀ + b.
-                              linearWeightGradients(
-                                dY: dqkv, x: input, out: h3, in: h, dW: gl.qkvWeight, db: gl.qkvBias)
-                              Parallel.forEach(chunks.count, workers: w) { _, ci in
-                                let r = chunks[ci]
-                                let (o, rows) = (r.lowerBound, r.count)
-                                // dx (layer input) = dv (residual) + dQKV Wqkv
-                                (dx + o * h).update(from: dv + o * h, count: rows * h)
-                                gemm(
-                                  .none, .none, m: rows, n: h, k: h3, dqkv + o * h3, lda: h3, l.qkvWeight, ldb: h,
-                                  beta: 1,
-                                  dx + o * h, ldc: h)
+                              if let gl {
+                                linearWeightGradients(
+                                  dY: dqkv, x: input, out: h3, in: h, dW: gl.qkvWeight, db: gl.qkvBias)
+                              }
+                              // The lowest layer's input gradient is needed only for the embeddings.
+                              if li > lowest || needsEmbedding {
+                                Parallel.forEach(chunks.count, workers: w) { _, ci in
+                                  let r = chunks[ci]
+                                  let (o, rows) = (r.lowerBound, r.count)
+                                  // dx (layer input) = dv (residual) + dQKV Wqkv
+                                  (dx + o * h).update(from: dv + o * h, count: rows * h)
+                                  gemm(
+                                    .none, .none, m: rows, n: h, k: h3, dqkv + o * h3, lda: h3, l.qkvWeight, ldb: h,
+                                    beta: 1, dx + o * h, ldc: h)
+                                }
+                              }
+                              for (part, m) in [LinearModule.query, .key, .value].enumerated() {
+                                hooks.backward(
+                                  site(m),
+                                  LinearGradient(
+                                    rowCount: n, x: input, ldx: h, dY: dqkv + part * h, ldy: h3, dX: dx, lddx: h))
                               }
                             }
                           }
+                          guard needsEmbedding else { return }
                           // Embedding LayerNorm, then scatter-add into the embedding tables (sequential: rows collide).
                           activations.embeddingSum.withUnsafeBufferPointer { sb in
                             activations.embeddingMean.withUnsafeBufferPointer { mb in
@@ -502,10 +577,12 @@ extension BertModel {
                                 normBackward(
                                   sb.requiredBaseAddress, mb.requiredBaseAddress, rb.requiredBaseAddress, e.normWeight,
                                   dx, dv,
-                                  gBase + wl.normWeight, gBase + wl.normBias)
+                                  dense ? gBase + wl.normWeight : nil, dense ? gBase + wl.normBias : nil)
                               }
                             }
                           }
+                          hooks.wordEmbeddingBackward?(dv, batch.inputIDs)
+                          guard dense else { return }
                           for row in 0..<n {
                             let d = dv + row * h
                             Scalar.addBias(gBase + wl.word + Int(batch.inputIDs[row]) * h, rows: 1, columns: h, bias: d)
@@ -524,6 +601,7 @@ extension BertModel {
         }
       }
     }
+    guard dense else { return nil }
     // Unpack the flat gradient buffer into tensors.
     var tensors: [Tensor<Scalar>] = []
     var offset = 0

@@ -48,9 +48,9 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   ///
   /// - Throws: ``EncoderError/invalidInput(reason:)`` for ids out of range or `T` above
   ///   `max_position_embeddings`.
-  public func forward(_ batch: TokenBatch, workers: Int = Parallel.defaultWorkerCount)
-    throws(EncoderError) -> Tensor<Scalar>
-  {
+  public func forward(
+    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, workers: Int = Parallel.defaultWorkerCount
+  ) throws(EncoderError) -> Tensor<Scalar> {
     let c = configuration
     let (bCount, t) = (batch.batchSize, batch.sequenceLength)
     try validate(batch)
@@ -81,12 +81,21 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                 let (x, qkv, context) = (xb.requiredBaseAddress, qb.requiredBaseAddress, cb.requiredBaseAddress)
                 let (scratchRows, scores) = (sb.requiredBaseAddress, pb.requiredBaseAddress)
 
-                /// `qkv[rows] = x[rows] · Wqkvᵀ + b` for the layer `l`.
-                func projectQKV(_ l: LayerPointers<Scalar>, _ r: Range<Int>) {
+                /// `qkv[rows] = x[rows] · Wqkvᵀ + b` for the layer `li`.
+                func projectQKV(_ li: Int, _ r: Range<Int>) {
+                  let l = layers[li]
                   Scalar.gemm(
                     .none, .transposed, m: r.count, n: h3, k: h, alpha: 1, a: x + r.lowerBound * h, lda: h,
                     b: l.qkvWeight, ldb: h, beta: 0, c: qkv + r.lowerBound * h3, ldc: h3)
                   Scalar.addBias(qkv + r.lowerBound * h3, rows: r.count, columns: h3, bias: l.qkvBias)
+                  if let hooks {
+                    for (part, m) in [LinearModule.query, .key, .value].enumerated() {
+                      hooks.forward(
+                        LinearSite(layer: li, module: m),
+                        LinearRows(
+                          rows: r, x: x + r.lowerBound * h, ldx: h, y: qkv + r.lowerBound * h3 + part * h, ldy: h3))
+                    }
+                  }
                 }
 
                 // Phase 0 (token rows): embeddings (word + position + type, LayerNorm), layer 0's QKV.
@@ -99,7 +108,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                       row, residual: e.type + Int(batch.tokenTypeIDs[r]) * h, output: row, rows: 1, columns: h,
                       gamma: e.normWeight, beta: e.normBias, epsilon: eps, mean: nil, rstd: nil)
                   }
-                  if let first = layers.first { projectQKV(first, chunks[ci]) }
+                  if !layers.isEmpty { projectQKV(0, chunks[ci]) }
                 }
                 for (li, l) in layers.enumerated() {
                   // Phase 1 (sequence, head): context = softmax(Q Kᵀ / sqrt(dh)) V over the valid keys.
@@ -122,7 +131,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                   }
                   // Phase 2 (token rows): x = LN(x + ctx Woᵀ + bo); x = LN(x + GELU(x Wiᵀ + bi) Wo2ᵀ + bo2);
                   // then the next layer's QKV for the same rows while they are in cache.
-                  let next = li + 1 < layers.count ? layers[li + 1] : nil
+                  let next = li + 1 < layers.count ? li + 1 : nil
                   Parallel.forEach(chunks.count, workers: w) { worker, ci in
                     let r = chunks[ci]
                     let rows = r.count
@@ -133,17 +142,29 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                       .none, .transposed, m: rows, n: h, k: h, alpha: 1, a: context + r.lowerBound * h, lda: h,
                       b: l.attentionOutputWeight, ldb: h, beta: 0, c: tmp, ldc: h)
                     Scalar.addBias(tmp, rows: rows, columns: h, bias: l.attentionOutputBias)
+                    hooks?.forward(
+                      LinearSite(layer: li, module: .attentionOutput),
+                      LinearRows(rows: r, x: context + r.lowerBound * h, ldx: h, y: tmp, ldy: h))
                     Scalar.layerNorm(
                       tmp, residual: xr, output: xr, rows: rows, columns: h, gamma: l.attentionNormWeight,
                       beta: l.attentionNormBias, epsilon: eps, mean: nil, rstd: nil)
                     Scalar.gemm(
                       .none, .transposed, m: rows, n: inner, k: h, alpha: 1, a: xr, lda: h,
                       b: l.intermediateWeight, ldb: h, beta: 0, c: mid, ldc: inner)
-                    Scalar.addBiasGELU(mid, rows: rows, columns: inner, bias: l.intermediateBias)
+                    let upSite = LinearSite(layer: li, module: .intermediate)
+                    if let hooks, hooks.sites.contains(upSite) {
+                      Scalar.addBias(mid, rows: rows, columns: inner, bias: l.intermediateBias)
+                      hooks.forward(upSite, LinearRows(rows: r, x: xr, ldx: h, y: mid, ldy: inner))
+                      Scalar.addBiasGELU(mid, rows: rows, columns: inner, bias: nil)
+                    } else {
+                      Scalar.addBiasGELU(mid, rows: rows, columns: inner, bias: l.intermediateBias)
+                    }
                     Scalar.gemm(
                       .none, .transposed, m: rows, n: h, k: inner, alpha: 1, a: mid, lda: inner,
                       b: l.outputWeight, ldb: inner, beta: 0, c: tmp, ldc: h)
                     Scalar.addBias(tmp, rows: rows, columns: h, bias: l.outputBias)
+                    hooks?.forward(
+                      LinearSite(layer: li, module: .output), LinearRows(rows: r, x: mid, ldx: inner, y: tmp, ldy: h))
                     Scalar.layerNorm(
                       tmp, residual: xr, output: xr, rows: rows, columns: h, gamma: l.outputNormWeight,
                       beta: l.outputNormBias, epsilon: eps, mean: nil, rstd: nil)

@@ -141,3 +141,45 @@ public struct ClassificationHead<Scalar: BLASScalar>: TrainableParameters, Equat
     return (g, dHidden)
   }
 }
+
+/// Tensors with names in a fixed order: gradients of any ``TrainableParameters``, or parameters
+/// collected from several parts.
+public struct NamedTensors<Scalar: BLASScalar>: TrainableParameters, Equatable {
+  public private(set) var names: [String]
+  public var tensors: [Tensor<Scalar>]
+
+  public init(_ pairs: [(name: String, tensor: Tensor<Scalar>)] = []) {
+    names = pairs.map(\.name)
+    tensors = pairs.map(\.tensor)
+  }
+
+  public var namedTensors: [(name: String, tensor: Tensor<Scalar>)] { Array(zip(names, tensors)) }
+
+  public mutating func updateEach(_ body: (String, inout Tensor<Scalar>) -> Void) {
+    for i in tensors.indices { body(names[i], &tensors[i]) }
+  }
+
+  public mutating func append(_ name: String, _ tensor: Tensor<Scalar>) {
+    names.append(name)
+    tensors.append(tensor)
+  }
+
+  /// `self += other` for tensors of the same names (others are appended).
+  public mutating func add(_ other: NamedTensors) {
+    var index: [String: Int] = [:]
+    for (i, n) in names.enumerated() { index[n] = i }
+    for (n, t) in other.namedTensors {
+      guard let i = index[n] else {
+        append(n, t)
+        continue
+      }
+      tensors[i].withUnsafeMutableBufferPointer { a in
+        t.withUnsafeBufferPointer { b in for j in 0..<a.count { a[j] += b[j] } }
+      }
+    }
+  }
+
+  public subscript(name: String) -> Tensor<Scalar>? {
+    names.firstIndex(of: name).map { tensors[$0] }
+  }
+}
