@@ -93,6 +93,16 @@ public struct AdamW<Scalar: BLASScalar>: Sendable {
     self.group = group
   }
 
+  /// Restores the state of a checkpoint.
+  public mutating func restore(
+    firstMoments: [String: [Scalar]], secondMoments: [String: [Scalar]], stepCount: Int, schedule: LinearWarmupSchedule
+  ) {
+    self.firstMoments = firstMoments
+    self.secondMoments = secondMoments
+    self.stepCount = stepCount
+    self.schedule = schedule
+  }
+
   /// What one step did.
   public struct StepReport: Sendable, Equatable {
     /// The learning rate used.

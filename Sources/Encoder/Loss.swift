@@ -73,20 +73,31 @@ public enum Loss {
   ) {
     precondition(
       anchors.rank == 2 && anchors.shape == positives.shape, "anchors \(anchors.shape), positives \(positives.shape)")
+    return contrastive(anchors: anchors, candidates: positives, labels: Array(0..<anchors.shape[0]), temperature: temperature)
+  }
+
+  /// Contrastive loss over `M` candidates: anchor `i` should be most similar (cosine / τ) to
+  /// candidate `labels[i]`; every other candidate, including hard negatives past the positives,
+  /// is a negative. `L = mean_i (logsumexp_j S_ij − S_i,labels[i])`.
+  public static func contrastive<S: BLASScalar>(
+    anchors: Tensor<S>, candidates: Tensor<S>, labels: [Int], temperature: Double
+  ) -> (loss: Double, anchorGradient: Tensor<S>, positiveGradient: Tensor<S>) {
+    precondition(
+      anchors.rank == 2 && candidates.rank == 2 && anchors.shape[1] == candidates.shape[1]
+        && labels.count == anchors.shape[0], "anchors \(anchors.shape), candidates \(candidates.shape)")
     precondition(temperature > 0, "temperature must be positive")
-    let b = anchors.shape[0]
-    let a = Pool.l2Normalized(anchors), p = Pool.l2Normalized(positives)
+    let a = Pool.l2Normalized(anchors), p = Pool.l2Normalized(candidates)
     let invT = S(1 / temperature)
-    var logits = Tensor.matmul(a, p, transposeB: true)  // [B, B]
+    var logits = Tensor.matmul(a, p, transposeB: true)  // [B, M]
     logits = Tensor(shape: logits.shape, scalars: logits.scalars.map { $0 * invT })
-    let (loss, dS) = weightedCrossEntropy(logits: logits, labels: Array(0..<b))
+    let (loss, dS) = weightedCrossEntropy(logits: logits, labels: labels)
     // S = A Pᵀ / τ: dA = dS P / τ, dP = dSᵀ A / τ.
     let dScaled = Tensor(shape: dS.shape, scalars: dS.scalars.map { $0 * invT })
     let dA = Tensor.matmul(dScaled, p)
     let dP = Tensor.matmul(dScaled, a, transposeA: true)
     return (
       loss, Pool.l2NormalizedBackward(anchors, outputGradient: dA),
-      Pool.l2NormalizedBackward(positives, outputGradient: dP)
+      Pool.l2NormalizedBackward(candidates, outputGradient: dP)
     )
   }
 }

@@ -318,7 +318,7 @@ extension Trainer {
 }
 
 /// Writes `data` to a temporary file beside `url`, syncs it, and renames it over `url`.
-func writeAtomically(_ data: Data, to url: URL) throws(EncoderError) {
+public func writeAtomically(_ data: Data, to url: URL) throws(EncoderError) {
   let dir = url.deletingLastPathComponent()
   let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
   do {
