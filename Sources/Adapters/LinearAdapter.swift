@@ -71,21 +71,6 @@ enum Rows {
 }
 
 extension Tensor {
-  /// `self + alpha · other` (same shapes).
-  func adding(_ other: Tensor, scaledBy alpha: Scalar = 1) -> Tensor {
-    precondition(shape == other.shape, "shapes \(shape) and \(other.shape)")
-    var out = self
-    out.withUnsafeMutableBufferPointer { o in
-      other.withUnsafeBufferPointer { p in for i in 0..<o.count { o[i] += alpha * p[i] } }
-    }
-    return out
-  }
-
-  /// Multiplies every element by `factor`.
-  mutating func scale(by factor: Scalar) {
-    withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= factor } }
-  }
-
   /// Runs `body` with a read-only base address (the tensor is never empty here).
   func withBase<R>(_ body: (UnsafePointer<Scalar>) -> R) -> R {
     withUnsafeBufferPointer { body($0.requiredBaseAddress) }

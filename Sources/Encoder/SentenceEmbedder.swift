@@ -23,6 +23,8 @@ public struct SentenceEmbedder: Sendable {
   public var normalize = true
   /// Worker threads for the forward pass.
   public var workers = Parallel.defaultWorkerCount
+  /// Replaces `model.forward` (an adapted encoder whose adapters cannot be merged).
+  public var forward: (@Sendable (TokenBatch) throws(EncoderError) -> Tensor<Float>)?
 
   /// Pairs a tokenizer and a model.
   /// - Throws: ``EncoderError/vocabularyMismatch(vocabularyFile:tokens:configVocabSize:)`` when
@@ -80,7 +82,8 @@ public struct SentenceEmbedder: Sendable {
     while start < order.count {
       let idx = Array(order[start..<min(start + batchSize, order.count)])
       let batch = try TokenBatch(encodings: idx.map { encodings[$0] }, paddingID: tokenizer.paddingID)
-      let hidden = try model.forward(batch, workers: workers)
+      let hidden: Tensor<Float>
+      if let forward { hidden = try forward(batch) } else { hidden = try model.forward(batch, workers: workers) }
       var pooled = Pool.apply(pooling, hidden, lengths: batch.lengths)
       if normalize { pooled = Pool.l2Normalized(pooled) }
       let h = dimension

@@ -217,6 +217,19 @@ extension DatasetStore {
     }
   }
 
+  /// Reviews of a collection, in id order.
+  public func reviews(inCollection collection: String) throws -> [ReviewRef] {
+    try StoreError.wrap {
+      try connection.prepare("""
+        SELECT id, collection_id, source_review_id, cochrane_id, title FROM review WHERE collection_id = ? ORDER BY id
+        """).map([.text(collection)]) {
+          ReviewRef(
+            id: $0.int(0), collection: $0.string(1), sourceReviewID: $0.string(2), cochraneID: $0.optionalString(3),
+            title: $0.string(4))
+        }
+    }
+  }
+
   /// Split names with their review counts.
   public func splitSizes() throws -> [(name: String, reviews: Int)] {
     try StoreError.wrap {

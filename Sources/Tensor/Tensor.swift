@@ -118,6 +118,22 @@ extension Tensor {
   private var rows: Int { shape.dropLast().reduce(1, *) }
   private var lastDimension: Int { shape.last ?? 1 }
 
+  /// `self + alpha · other`, element-wise.
+  /// - Precondition: the shapes are equal.
+  public func adding(_ other: Tensor, scaledBy alpha: Scalar = 1) -> Tensor {
+    precondition(shape == other.shape, "shapes \(shape) and \(other.shape)")
+    var out = self
+    out.withUnsafeMutableBufferPointer { o in
+      other.withUnsafeBufferPointer { p in for i in 0..<o.count { o[i] += alpha * p[i] } }
+    }
+    return out
+  }
+
+  /// Multiplies every element by `factor`.
+  public mutating func scale(by factor: Scalar) {
+    withUnsafeMutableBufferPointer { p in for i in 0..<p.count { p[i] *= factor } }
+  }
+
   /// `self + bias` broadcast over rows; `self` is `[..., C]`, `bias` is `[C]`.
   public func addingBias(_ bias: Tensor) -> Tensor {
     precondition(bias.shape == [lastDimension], "bias \(bias.shape) for tensor \(shape)")

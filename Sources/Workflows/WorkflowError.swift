@@ -24,6 +24,10 @@ public enum WorkProgress: Sendable {
   case advanced(done: Int)
   /// Something the user should read (a tolerated problem).
   case warning(String)
+  /// A short live status shown beside the bar (loss, throughput).
+  case status(String)
+  /// A line worth keeping in the log (an epoch's validation result).
+  case note(String)
   case finished(String)
 }
 

@@ -22,6 +22,8 @@ final class ProgressBar: Sendable {
     var label = ""
     var total = 0
     var started = Date()
+    var status = ""
+    var done = 0
   }
   private let state = Mutex(State())
   private let interactive = Terminal.stderrIsTTY
@@ -36,19 +38,30 @@ final class ProgressBar: Sendable {
       state.withLock { $0 = State(label: label, total: total, started: Date()) }
       if interactive { Terminal.err("\r\u{1B}[K\(label) ...") }
     case .advanced(let done):
+      state.withLock { $0.done = done }
+      draw()
+    case .status(let text):
+      state.withLock { $0.status = text }
+      draw()
+    case .note(let message):
+      Terminal.err((interactive ? "\r\u{1B}[K" : "") + message + "\n")
+      draw()
+    case .warning(let message):
+      Terminal.err((interactive ? "\r\u{1B}[K" : "") + "warning: \(message)\n")
+    case .finished:
+      if interactive { Terminal.err("\r\u{1B}[K") }
+    }
+  }
+
+  private func draw() {
       guard interactive else { return }
-      let (label, total, started) = state.withLock { ($0.label, $0.total, $0.started) }
+      let (label, total, started, done, status) = state.withLock { ($0.label, $0.total, $0.started, $0.done, $0.status) }
       guard total > 0 else { return }
       let width = 30
       let filled = min(width, done * width / total)
       let elapsed = Date().timeIntervalSince(started)
       let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
       let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-      Terminal.err(String(format: "\r\u{1B}[K%@ %@ %d/%d  ETA %.0fs", label, bar, done, total, eta))
-    case .warning(let message):
-      Terminal.err((interactive ? "\r\u{1B}[K" : "") + "warning: \(message)\n")
-    case .finished:
-      if interactive { Terminal.err("\r\u{1B}[K") }
-    }
+      Terminal.err(String(format: "\r\u{1B}[K%@ %@ %d/%d  ETA %.0fs  %@", label, bar, done, total, eta, status))
   }
 }

@@ -1,3 +1,4 @@
+import Adapters
 import CLIKit
 import Encoder
 import Evaluation
@@ -62,6 +63,13 @@ func exitCode(for error: any Error) -> ExitCode {
     case .vocabularyUnreadable: return .ioError
     case .maxLengthTooSmall: return .usage
     default: return .dataError
+    }
+  case let error as AdapterError:
+    switch error {
+    case .invalidOption: return .usage
+    case .encoder(let inner): return exitCode(for: inner)
+    case .baseModelMismatch, .invalidCheckpoint: return .dataError
+    case .lapack: return .software
     }
   case is VectorizerError, is ScreeningError: return .dataError
   case let error as WorkflowError:

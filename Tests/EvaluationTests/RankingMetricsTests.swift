@@ -115,3 +115,14 @@ struct RankingMetricsTests {
     #expect(curve.last?.x == 1 && curve.last?.y == 1)
   }
 }
+
+@Suite struct ROCAUCTests {
+  @Test func handComputed() {
+    // 1 0 1 0 0: pairs (pos, neg) = 2 x 3 = 6; misordered: the second positive follows one negative.
+    #expect(abs(RankingMetrics.rocAUC(in: JudgedRanking(pattern: "10100")) - 5.0 / 6) < 1e-12)
+    #expect(RankingMetrics.rocAUC(in: JudgedRanking(pattern: "1100")) == 1)
+    #expect(RankingMetrics.rocAUC(in: JudgedRanking(pattern: "0011")) == 0)
+    #expect(RankingMetrics.rocAUC(in: JudgedRanking(pattern: "000")) == 0.5)
+    #expect(RankingMetrics.rocAUC(in: JudgedRanking(pattern: "1")) == 0.5)
+  }
+}

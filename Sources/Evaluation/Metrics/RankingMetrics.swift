@@ -154,4 +154,18 @@ public enum RankingMetrics {
       (Double(i) / Double(n), Double(found[min(i, found.count - 1)]) / r)
     }
   }
+
+  /// ROC AUC of the ranking: the share of (relevant, non-relevant) pairs of ranked documents in
+  /// which the relevant one comes first (the Mann-Whitney statistic; the order breaks ties).
+  /// 0.5 when either class is absent.
+  public static func rocAUC(in ranking: JudgedRanking) -> Double {
+    var negativesSeen = 0
+    var misordered = 0
+    for relevant in ranking.relevance {
+      if relevant { misordered += negativesSeen } else { negativesSeen += 1 }
+    }
+    let positives = ranking.relevance.count - negativesSeen
+    guard positives > 0, negativesSeen > 0 else { return 0.5 }
+    return 1 - Double(misordered) / Double(positives * negativesSeen)
+  }
 }

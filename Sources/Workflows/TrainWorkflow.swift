@@ -1,0 +1,519 @@
+import Adapters
+import Corpus
+import Encoder
+import Evaluation
+import Foundation
+import Screening
+import Store
+import Tensor
+import Text
+
+/// `csmed train`: learns a screener from reviews already screened in the meta-dataset, keeps the
+/// epoch that ranks held-out reviews best, and writes a directory `csmed screen --model` reads.
+public enum TrainWorkflow {
+  public struct Options: Sendable {
+    public var database: URL
+    public var train: ReviewSelection
+    public var valid: ReviewSelection?
+    public var stage: Stage = .titleAbstract
+    public var kind: ScreenerKind = .biEncoder
+    public var base: URL
+    public var adapter: AdapterConfiguration = AdapterConfiguration(method: .lora)
+    public var epochs = 1
+    public var learningRate = 1e-4
+    /// Queries (bi-encoder) or pairs (cross-encoder) per optimizer step.
+    public var batchSize = 16
+    public var maxLength = 256
+    public var queryMaxLength = 128
+    public var seed: UInt64 = 42
+    public var output: URL
+    public var resume = false
+    /// Stop after this many optimizer steps in total (a budget), nil: run every epoch.
+    public var maxSteps: Int?
+    /// Bi-encoder: softmax temperature of the contrastive loss.
+    public var temperature = 0.05
+    /// Included candidates of one review used per epoch (keeps big reviews from dominating).
+    public var positivesPerReview = 32
+    /// Epochs without a better validation score before stopping.
+    public var patience = 2
+    /// Validation reviews are scored on all their included and at most this many excluded candidates.
+    public var validationCandidates = 1000
+    public var workers = Parallel.defaultWorkerCount
+
+    public init(database: URL, train: ReviewSelection, base: URL, output: URL) {
+      self.database = database
+      self.train = train
+      self.base = base
+      self.output = output
+    }
+  }
+
+  /// What `--plan` prints: trainable parameters per module.
+  public struct Plan: Sendable {
+    public var method: AdapterMethod
+    public var modules: [(module: String, count: Int)]
+    public var total: Int
+    public var headParameters: Int
+  }
+
+  public struct Report: Sendable {
+    public var output: URL
+    public var steps: Int
+    public var epochs: Int
+    public var selectedEpoch: Int
+    public var validation: [String: Double]
+    public var seconds: Double
+    public var tokensPerSecond: Double
+  }
+
+  /// The trainable parameters per module, without training. SMT's blocks are counted from
+  /// `--smt-blocks` (their places are chosen during training).
+  public static func plan(adapter: AdapterConfiguration, base: URL, kind: ScreenerKind) throws -> Plan {
+    let bert = try BertModel<Float>.load(directory: base)
+    var config = adapter
+    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
+    if adapter.method == .smt {
+      try adapter.validate(against: bert.configuration)
+      // Any valid placement has the same count; use the first blocks of the first site.
+      let site = adapter.sites(bert.configuration)[0]
+      let (out, inDim) = site.module.shape(bert.configuration)
+      let perRow = inDim / adapter.smtBlockSize
+      let count = min(adapter.smtBlocks, (out / adapter.smtBlockSize) * perRow)
+      blocks[site] = (0..<count).map { .init(row: $0 / perRow, column: $0 % perRow) }
+      config.smtBlocks = count
+    }
+    let encoder = try AdaptedEncoder(configuration: config, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
+    var modules = encoder.parameterCounts
+    if adapter.method == .smt, let first = modules.first {
+      let perBlock = adapter.smtBlockSize * adapter.smtBlockSize
+      modules = [("\(adapter.smtBlocks) blocks of \(adapter.smtBlockSize)x\(adapter.smtBlockSize) (placed by warm-up gradients)", adapter.smtBlocks * perBlock)]
+      _ = first
+    }
+    let head = kind == .crossEncoder ? 2 * bert.configuration.hiddenSize + 2 : 0
+    return Plan(method: adapter.method, modules: modules, total: modules.reduce(0) { $0 + $1.count }, headParameters: head)
+  }
+
+  public static func run(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Report {
+    let started = Date()
+    let store = try DatasetStore.open(at: options.database.path)
+    let trainRefs = try options.train.resolve(in: store)
+    let validRefs = try options.valid?.resolve(in: store) ?? []
+    let overlap = Set(trainRefs.map(\.id)).intersection(validRefs.map(\.id))
+    guard overlap.isEmpty else {
+      throw WorkflowError.usage("\(overlap.count) review(s) are in both --train and --valid")
+    }
+    let train = try trainRefs.map { try ScreeningData.review($0, store: store, stage: options.stage) }.filter { r in
+      let usable = r.hasBothClasses
+      if !usable { progress(.warning("\(r.key): no included or no excluded candidate with text; not used for training")) }
+      return usable
+    }
+    guard !train.isEmpty else { throw WorkflowError.usage("no training review has both included and excluded candidates") }
+    let valid = try validRefs.map { try ScreeningData.review($0, store: store, stage: options.stage) }
+      .filter(\.hasBothClasses).map { $0.sampled(maxExcluded: options.validationCandidates, seed: options.seed) }
+    try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
+    switch options.kind {
+    case .tfidfLR, .tfidfSVM:
+      return try trainClassical(options, train: train, valid: valid, started: started, progress: progress)
+    case .biEncoder, .crossEncoder:
+      return try trainNeural(options, train: train, valid: valid, started: started, progress: progress)
+    }
+  }
+
+  // MARK: TF-IDF
+
+  static func trainClassical(
+    _ options: Options, train: [ScreeningData.Review], valid: [ScreeningData.Review], started: Date,
+    progress: ProgressHandler
+  ) throws -> Report {
+    var texts: [String] = [], labels: [Int] = []
+    for r in train {
+      for i in r.texts.indices { if let l = r.labels[i], !r.texts[i].isEmpty { texts.append(r.texts[i]); labels.append(l) } }
+    }
+    let screenerKind: ClassicalScreenerKind = options.kind == .tfidfLR ? .tfidfLR : .tfidfSVM
+    let vectorizer = try TFIDFVectorizer(fitting: texts, configuration: screenerKind.features)
+    var model = try screenerKind.makeModel(seed: options.seed)
+    try model.fit(vectorizer.transform(texts), labels: labels, weights: nil)
+    var validation: [String: Double] = [:]
+    if !valid.isEmpty {
+      validation = ScreeningData.metrics(valid.map { r in (r, try? model.scores(vectorizer.transform(r.texts))) })
+    }
+    let file = ClassicalScreenerFile(vectorizer: vectorizer, model: model)
+    let encoder = JSONEncoder()
+    try writeAtomically(try encoder.encode(file), to: options.output.appendingPathComponent(ScreenerManifest.classicalFile))
+    let manifest = ScreenerManifest(
+      kind: options.kind, stage: options.stage.rawValue, base: nil, adapter: nil, smtBlocks: nil,
+      maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, trainedOn: train.map(\.key),
+      selectedEpoch: 1, validation: validation, createdAt: ISO8601DateFormatter().string(from: Date()))
+    try writeManifest(manifest, to: options.output)
+    return Report(
+      output: options.output, steps: 1, epochs: 1, selectedEpoch: 1, validation: validation,
+      seconds: Date().timeIntervalSince(started), tokensPerSecond: 0)
+  }
+
+  // MARK: Neural
+
+  static func trainNeural(
+    _ options: Options, train: [ScreeningData.Review], valid: [ScreeningData.Review], started: Date,
+    progress: ProgressHandler
+  ) throws -> Report {
+    let bert = try BertModel<Float>.load(directory: options.base)
+    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
+    let identity = try BaseModelIdentity.of(directory: options.base)
+    let c = bert.configuration
+    var rng = SplitMix64(seed: options.seed)
+    let batches = Batcher(train: train, options: options)
+    let stepsPerEpoch = batches.stepsPerEpoch
+    let plannedSteps = min(options.maxSteps ?? Int.max, stepsPerEpoch * options.epochs)
+    let schedule = LinearWarmupSchedule(
+      peak: options.learningRate, warmupSteps: plannedSteps / 10, totalSteps: max(plannedSteps, 1))
+
+    // SMT places its blocks by the gradients of a few warm-up batches (no update is made).
+    var smtBlocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
+    if options.adapter.method == .smt {
+      smtBlocks = try smtWarmUp(options, bert: bert, tokenizer: tokenizer, batches: batches, progress: progress)
+    }
+    let encoder = try AdaptedEncoder(configuration: options.adapter, bert: c, base: bert.weights, smtBlocks: smtBlocks)
+    let head: ClassificationHead<Float>? =
+      options.kind == .crossEncoder
+      ? ClassificationHead.random(hiddenSize: c.hiddenSize, classCount: 2, dropoutProbability: 0.1, using: &rng) : nil
+    let labelsAll = train.flatMap { $0.labels.compactMap { $0 } }
+    var trainer = AdapterTrainer(
+      model: AdapterModel(encoder: encoder, head: head), schedule: schedule,
+      hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
+      classWeights: options.kind == .crossEncoder ? Loss.inverseFrequencyWeights(labels: labelsAll, classCount: 2) : nil,
+      workers: options.workers)
+
+    let stateDirectory = options.output.appendingPathComponent("state")
+    let log = TrainingLog(url: options.output.appendingPathComponent("train-log.jsonl"), append: options.resume)
+    var firstEpoch = 1
+    var best = (epoch: 0, score: -Double.infinity, metrics: [String: Double]())
+    var stale = 0
+    if options.resume {
+      guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("trainer-state.json").path) else {
+        throw WorkflowError.usage("--resume: \(stateDirectory.path) holds no training state")
+      }
+      let extra = try trainer.loadState(from: stateDirectory)
+      firstEpoch = (Int(extra["epoch"] ?? "") ?? 0) + 1
+      best = (Int(extra["best_epoch"] ?? "") ?? 0, Double(extra["best_score"] ?? "") ?? -.infinity, [:])
+      stale = Int(extra["stale"] ?? "") ?? 0
+      progress(.note("resuming after epoch \(firstEpoch - 1), step \(trainer.optimizer.stepCount)"))
+    }
+
+    func validate(_ model: AdapterModel<Float>) throws -> [String: Double] {
+      guard !valid.isEmpty else { return [:] }
+      return ScreeningData.metrics(
+        try valid.map { r in
+          (r, try TrainedScreener.neuralScores(
+            model: model, tokenizer: tokenizer, kind: options.kind, query: r.query, texts: r.texts,
+            maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, progress: { _ in }))
+        })
+    }
+    /// Model selection: mean WSS@95 plus mean recall@10%, so ties on one are broken by the other.
+    func selectionScore(_ m: [String: Double]) -> Double { (m["wss@95"] ?? 0) + (m["recall@10%"] ?? 0) }
+
+    if firstEpoch == 1, !valid.isEmpty, options.kind == .biEncoder {
+      // Epoch 0: the untuned model (the zero-shot ranker) is a candidate too.
+      let m = try validate(trainer.model)
+      best = (0, selectionScore(m), m)
+      try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: 0, metrics: m)
+      log.write(["epoch": 0, "validation": m])
+      progress(.note("epoch 0 (untuned) validation: \(ScreeningData.describe(m))"))
+    }
+
+    var tokens = 0
+    let trainStart = Date()
+    var completedEpochs = firstEpoch - 1
+    epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
+      progress(.started("epoch \(epoch)/\(options.epochs)", total: stepsPerEpoch))
+      var epochRNG = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+      let plan = batches.epoch(using: &epochRNG)
+      var lossSum = 0.0
+      for (i, batch) in plan.enumerated() {
+        if trainer.optimizer.stepCount >= plannedSteps { break }
+        var stepRNG = SplitMix64(seed: options.seed ^ UInt64(trainer.optimizer.stepCount &+ 1) &* 0xBF58_476D_1CE4_E5B9)
+        let loss: Double
+        switch options.kind {
+        case .crossEncoder:
+          let encodings = try batch.pairs.map { try tokenizer.encode($0.query, pair: $0.text, maxLength: options.maxLength) }
+          let tb = try TokenBatch(encodings: encodings, paddingID: tokenizer.paddingID)
+          tokens += tb.batchSize * tb.sequenceLength
+          let (l, g) = try trainer.classificationGradients([LabelledBatch(batch: tb, labels: batch.pairs.map(\.label))], using: &stepRNG)
+          trainer.step(g)
+          loss = l
+        default:
+          let q = try TokenBatch(
+            encodings: try batch.queries.map { try tokenizer.encode($0, maxLength: options.queryMaxLength) },
+            paddingID: tokenizer.paddingID)
+          let d = try TokenBatch(
+            encodings: try batch.documents.map { try tokenizer.encode($0, maxLength: options.maxLength) },
+            paddingID: tokenizer.paddingID)
+          tokens += q.batchSize * q.sequenceLength + d.batchSize * d.sequenceLength
+          let (l, g) = try trainer.contrastiveGradients(queries: q, documents: d, temperature: options.temperature, using: &stepRNG)
+          trainer.step(g)
+          loss = l
+        }
+        lossSum += loss
+        let rate = Double(tokens) / max(Date().timeIntervalSince(trainStart), 1e-9)
+        log.write(["epoch": epoch, "step": trainer.optimizer.stepCount, "loss": loss, "tokens_per_s": rate])
+        progress(.advanced(done: i + 1))
+        progress(.status(String(format: "loss %.4f  %.0f tok/s", lossSum / Double(i + 1), rate)))
+      }
+      progress(.finished("epoch \(epoch)"))
+      completedEpochs = epoch
+      var metrics: [String: Double] = [:]
+      if !valid.isEmpty {
+        metrics = try validate(trainer.model)
+        progress(.note("epoch \(epoch) validation: \(ScreeningData.describe(metrics))"))
+      }
+      log.write(["epoch": epoch, "train_loss": lossSum / Double(max(1, plan.count)), "validation": metrics])
+      let score = valid.isEmpty ? Double(epoch) : selectionScore(metrics)
+      if score > best.score {
+        best = (epoch, score, metrics)
+        stale = 0
+        try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: epoch, metrics: metrics)
+      } else {
+        stale += 1
+      }
+      try trainer.saveState(
+        to: stateDirectory,
+        extra: ["epoch": "\(epoch)", "best_epoch": "\(best.epoch)", "best_score": "\(best.score)", "stale": "\(stale)"])
+      if stale >= options.patience {
+        progress(.note("no better validation score for \(stale) epoch(s); stopping"))
+        break epochs
+      }
+      if trainer.optimizer.stepCount >= plannedSteps { break epochs }
+    }
+    let seconds = Date().timeIntervalSince(started)
+    return Report(
+      output: options.output, steps: trainer.optimizer.stepCount, epochs: completedEpochs, selectedEpoch: best.epoch,
+      validation: best.metrics, seconds: seconds, tokensPerSecond: Double(tokens) / max(Date().timeIntervalSince(trainStart), 1e-9))
+  }
+
+  /// SMT's warm-up: accumulates the dense gradient of every target over `--smt-warmup-steps`
+  /// batches of full fine-tuning gradients (no update), then keeps the top blocks.
+  static func smtWarmUp(
+    _ options: Options, bert: BertModel<Float>, tokenizer: BertTokenizer, batches: Batcher, progress: ProgressHandler
+  ) throws -> [LinearSite: [SMTBlocks<Float>.Block]] {
+    var full = options.adapter
+    full.method = .full
+    let encoder = try AdaptedEncoder(configuration: full, bert: bert.configuration, base: bert.weights)
+    var rng = SplitMix64(seed: options.seed ^ 0x5A5A)
+    let plan = batches.epoch(using: &rng)
+    var accumulated: [LinearSite: Tensor<Float>] = [:]
+    let sites = options.adapter.sites(bert.configuration)
+    progress(.started("SMT warm-up", total: options.adapter.smtWarmupSteps))
+    for (i, batch) in plan.prefix(options.adapter.smtWarmupSteps).enumerated() {
+      let q = try TokenBatch(encodings: try batch.queries.map { try tokenizer.encode($0, maxLength: options.queryMaxLength) }, paddingID: tokenizer.paddingID)
+      let d = try TokenBatch(encodings: try batch.documents.map { try tokenizer.encode($0, maxLength: options.maxLength) }, paddingID: tokenizer.paddingID)
+      let trainer = AdapterTrainer(model: AdapterModel(encoder: encoder), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1), workers: options.workers)
+      let (_, g) = try trainer.contrastiveGradients(queries: q, documents: d, temperature: options.temperature, using: &rng)
+      let dense = BertWeights<Float>.fromNamed(g, configuration: bert.configuration, prefix: "encoder.")
+      for site in sites {
+        guard let w = dense?.weight(at: site) else { continue }
+        accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
+      }
+      progress(.advanced(done: i + 1))
+    }
+    progress(.finished("SMT warm-up"))
+    return SMTSelection.blocks(gradients: accumulated, count: options.adapter.smtBlocks, blockSize: options.adapter.smtBlockSize)
+  }
+
+  static func saveModel(
+    _ model: AdapterModel<Float>, options: Options, identity: BaseModelIdentity,
+    smtBlocks: [LinearSite: [SMTBlocks<Float>.Block]], train: [ScreeningData.Review], epoch: Int, metrics: [String: Double]
+  ) throws {
+    let values = model.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
+    try writeAtomically(
+      SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "epoch": "\(epoch)"]),
+      to: options.output.appendingPathComponent(ScreenerManifest.tensorsFile))
+    let manifest = ScreenerManifest(
+      kind: options.kind, stage: options.stage.rawValue, base: identity, adapter: options.adapter,
+      smtBlocks: SMTBlockCodec.encode(smtBlocks), maxLength: options.maxLength, queryMaxLength: options.queryMaxLength,
+      trainedOn: train.map(\.key), selectedEpoch: epoch, validation: metrics,
+      createdAt: ISO8601DateFormatter().string(from: Date()))
+    try writeManifest(manifest, to: options.output)
+  }
+
+  static func writeManifest(_ manifest: ScreenerManifest, to directory: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(try encoder.encode(manifest), to: directory.appendingPathComponent(ScreenerManifest.fileName))
+    try writeAtomically(
+      try encoder.encode(manifest.validation), to: directory.appendingPathComponent("validation.json"))
+  }
+}
+
+extension BertWeights {
+  /// Dense encoder gradients from named tensors (full fine-tuning's names under `prefix`).
+  static func fromNamed(_ named: NamedTensors<Scalar>, configuration: BertConfiguration, prefix: String) -> BertWeights? {
+    var w = BertWeights.zeros(configuration: configuration)
+    var missing = false
+    w.updateEach { name, t in
+      if let v = named[prefix + name], v.shape == t.shape { t = v } else { missing = true }
+    }
+    return missing ? nil : w
+  }
+}
+
+/// Appends one JSON object per line (`train-log.jsonl`).
+final class TrainingLog: @unchecked Sendable {
+  let url: URL
+
+  init(url: URL, append: Bool) {
+    self.url = url
+    if !append || !FileManager.default.fileExists(atPath: url.path) {
+      FileManager.default.createFile(atPath: url.path, contents: nil)
+    }
+  }
+
+  func write(_ object: [String: Any]) {
+    guard JSONSerialization.isValidJSONObject(object),
+      let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+      let handle = try? FileHandle(forWritingTo: url)
+    else { return }
+    defer { try? handle.close() }
+    _ = try? handle.seekToEnd()
+    try? handle.write(contentsOf: data + Data("\n".utf8))
+  }
+}
+
+/// Training reviews and batches.
+enum ScreeningData {
+  struct Review: Sendable {
+    var key: String
+    var query: String
+    var texts: [String]
+    var labels: [Int?]
+
+    var hasBothClasses: Bool {
+      let ls = zip(texts, labels).filter { !$0.0.isEmpty }.compactMap(\.1)
+      return ls.contains(1) && ls.contains(0)
+    }
+
+    /// All included and at most `maxExcluded` excluded candidates (a deterministic sample).
+    func sampled(maxExcluded: Int, seed: UInt64) -> Review {
+      let excluded = labels.indices.filter { labels[$0] == 0 }
+      guard excluded.count > maxExcluded else { return self }
+      var rng = SplitMix64(seed: seed)
+      let kept = Set(excluded.shuffled(using: &rng).prefix(maxExcluded))
+      let keep = labels.indices.filter { labels[$0] == 1 || kept.contains($0) }
+      return Review(key: key, query: query, texts: keep.map { texts[$0] }, labels: keep.map { labels[$0] })
+    }
+  }
+
+  static func review(_ ref: ReviewRef, store: DatasetStore, stage: Stage) throws -> Review {
+    let rows = try store.candidates(ofReview: ref.id, stage: stage)
+    let criteria = try store.criteriaText(ofReview: ref.id)
+    let query = [ref.title, criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let texts = rows.map { row in
+      [row.record.title, row.record.abstract].filter { !$0.isEmpty }.joined(separator: " ")
+    }
+    return Review(key: "\(ref.collection)/\(ref.sourceReviewID)", query: query, texts: texts, labels: rows.map(\.label))
+  }
+
+  /// Macro-averaged WSS@95 (CLEF), recall@10%, AP and ROC AUC over reviews with scores.
+  static func metrics(_ scored: [(Review, [Double]?)]) -> [String: Double] {
+    var sums: [String: Double] = [:]
+    var n = 0
+    for (r, scores) in scored {
+      guard let scores else { continue }
+      let judged = r.labels.indices.filter { r.labels[$0] != nil }
+      let order = judged.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+      let ranking = JudgedRanking(relevance: order.map { r.labels[$0] == 1 })
+      sums["wss@95", default: 0] += WorkSavedMetrics.wss(atRecall: 0.95, in: ranking, convention: .clef)
+      sums["recall@10%", default: 0] += RankingMetrics.recall(atPercent: 10, in: ranking)
+      sums["ap", default: 0] += RankingMetrics.averagePrecision(in: ranking)
+      sums["auc", default: 0] += RankingMetrics.rocAUC(in: ranking)
+      n += 1
+    }
+    return sums.mapValues { $0 / Double(max(1, n)) }
+  }
+
+  static func describe(_ m: [String: Double]) -> String {
+    ["wss@95", "recall@10%", "ap", "auc"].compactMap { k in m[k].map { String(format: "%@ %.4f", k, $0) } }
+      .joined(separator: ", ")
+  }
+}
+
+/// One optimizer step's examples.
+struct TrainingBatch {
+  /// Bi-encoder: one query per review, its positive document at the same index, then one hard
+  /// negative (an excluded candidate of the same review) per query.
+  var queries: [String] = []
+  var documents: [String] = []
+  /// Cross-encoder: (query, text, label) pairs.
+  var pairs: [(query: String, text: String, label: Int)] = []
+}
+
+/// Builds each epoch's batches from the training reviews, reproducibly from a generator.
+struct Batcher {
+  let train: [ScreeningData.Review]
+  let options: TrainWorkflow.Options
+  let positives: [(review: Int, doc: Int)]
+  let negatives: [[Int]]
+
+  init(train: [ScreeningData.Review], options: TrainWorkflow.Options) {
+    self.train = train
+    self.options = options
+    var pos: [(Int, Int)] = []
+    var neg: [[Int]] = []
+    for (ri, r) in train.enumerated() {
+      let usable = r.texts.indices.filter { !r.texts[$0].isEmpty }
+      pos += usable.filter { r.labels[$0] == 1 }.map { (ri, $0) }
+      neg.append(usable.filter { r.labels[$0] == 0 })
+    }
+    positives = pos
+    negatives = neg
+  }
+
+  var stepsPerEpoch: Int {
+    let perReview = Dictionary(grouping: positives, by: \.review).mapValues { min($0.count, options.positivesPerReview) }
+    let examples = perReview.values.reduce(0, +)
+    let perStep = options.kind == .crossEncoder ? options.batchSize / 2 : options.batchSize
+    return max(1, (examples + max(1, perStep) - 1) / max(1, perStep))
+  }
+
+  func epoch(using rng: inout SplitMix64) -> [TrainingBatch] {
+    // At most `positivesPerReview` positives per review, shuffled.
+    var byReview: [Int: [Int]] = [:]
+    for p in positives.shuffled(using: &rng) where (byReview[p.review]?.count ?? 0) < options.positivesPerReview {
+      byReview[p.review, default: []].append(p.doc)
+    }
+    var pool = byReview.keys.sorted().flatMap { r in byReview[r, default: []].map { (r, $0) } }.shuffled(using: &rng)
+    var out: [TrainingBatch] = []
+    switch options.kind {
+    case .crossEncoder:
+      // Half positives, half excluded candidates of the same reviews.
+      let half = max(1, options.batchSize / 2)
+      for start in stride(from: 0, to: pool.count, by: half) {
+        var b = TrainingBatch()
+        for (r, d) in pool[start..<min(start + half, pool.count)] {
+          let review = train[r]
+          b.pairs.append((review.query, review.texts[d], 1))
+          if let n = negatives[r].randomElement(using: &rng) { b.pairs.append((review.query, review.texts[n], 0)) }
+        }
+        out.append(b)
+      }
+    default:
+      // Distinct reviews in a batch, so no query's positive is another query's in-batch negative.
+      while !pool.isEmpty {
+        var b = TrainingBatch()
+        var used = Set<Int>(), rest: [(Int, Int)] = []
+        var hard: [String] = []
+        for (r, d) in pool {
+          if b.queries.count < options.batchSize, used.insert(r).inserted {
+            b.queries.append(train[r].query)
+            b.documents.append(train[r].texts[d])
+            if let n = negatives[r].randomElement(using: &rng) { hard.append(train[r].texts[n]) }
+          } else {
+            rest.append((r, d))
+          }
+        }
+        b.documents += hard
+        out.append(b)
+        pool = rest
+      }
+    }
+    return out
+  }
+}

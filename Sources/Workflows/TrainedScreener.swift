@@ -1,0 +1,212 @@
+import Adapters
+import Corpus
+import Encoder
+import Foundation
+import Ingest
+import Screening
+import Tensor
+import Text
+
+/// The screeners `csmed train` can produce.
+public enum ScreenerKind: String, Sendable, Codable, CaseIterable {
+  /// cosine(embed(review query), embed(candidate)), the encoder fine-tuned contrastively.
+  case biEncoder = "bi-encoder"
+  /// A classification head over the pair (review query, candidate).
+  case crossEncoder = "cross-encoder"
+  /// TF-IDF (word uni+bigrams, sublinear tf) with logistic regression or a linear SVM.
+  case tfidfLR = "tfidf-lr"
+  case tfidfSVM = "tfidf-svm"
+
+  public var isNeural: Bool { self == .biEncoder || self == .crossEncoder }
+}
+
+/// The base model a screener was trained on: its directory name and the SHA-256 of its weights.
+public struct BaseModelIdentity: Sendable, Codable, Equatable {
+  public var name: String
+  public var sha256: String
+
+  /// Hashes `model.safetensors` of a checkpoint directory.
+  public static func of(directory: URL) throws -> BaseModelIdentity {
+    let weights = directory.appendingPathComponent("model.safetensors")
+    guard FileManager.default.fileExists(atPath: weights.path) else { throw WorkflowError.missingInput(path: weights.path) }
+    return BaseModelIdentity(name: directory.lastPathComponent, sha256: try SHA256.hex(ofFileAt: weights))
+  }
+}
+
+/// `screener.json`: everything needed to rebuild a trained screener besides its tensors.
+public struct ScreenerManifest: Sendable, Codable {
+  public static let currentFormat = "csmed-screener-1"
+  public static let fileName = "screener.json"
+  public static let tensorsFile = "adapter_model.safetensors"
+  public static let classicalFile = "classical.json"
+
+  public var format = Self.currentFormat
+  public var kind: ScreenerKind
+  public var stage: String
+  public var base: BaseModelIdentity?
+  public var adapter: AdapterConfiguration?
+  /// SMT's selected blocks per site (`encoder.layer.N.<module>` → `[row, column]` pairs).
+  public var smtBlocks: [String: [[Int]]]?
+  public var maxLength: Int
+  public var queryMaxLength: Int
+  /// The reviews the screener was trained on (`collection/source_id`).
+  public var trainedOn: [String]
+  /// The epoch whose weights were kept (0: the untuned base model).
+  public var selectedEpoch: Int
+  /// Validation metrics of the kept weights, by name.
+  public var validation: [String: Double]
+  public var createdAt: String
+}
+
+/// A screener loaded from a `csmed train` directory: scores a review's candidates.
+public struct TrainedScreener: Sendable {
+  public let manifest: ScreenerManifest
+  enum Model: Sendable {
+    case neural(AdapterModel<Float>, BertTokenizer)
+    case classical(TFIDFVectorizer, ClassicalModel)
+  }
+  let model: Model
+
+  /// Loads `directory`; neural screeners need their `base` model directory, whose weights must
+  /// be the ones the screener was trained on.
+  /// - Throws: ``WorkflowError`` or ``AdapterError`` naming the file and the mismatch.
+  public static func load(directory: URL, base: URL?) throws -> TrainedScreener {
+    let manifestURL = directory.appendingPathComponent(ScreenerManifest.fileName)
+    guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+      throw WorkflowError.missingInput(path: manifestURL.path)
+    }
+    let manifest: ScreenerManifest
+    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
+      throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
+    }
+    guard manifest.format == ScreenerManifest.currentFormat else {
+      throw WorkflowError.io(path: manifestURL.path, reason: "unknown format '\(manifest.format)'")
+    }
+    switch manifest.kind {
+    case .tfidfLR, .tfidfSVM:
+      let url = directory.appendingPathComponent(ScreenerManifest.classicalFile)
+      do {
+        let stored = try JSONDecoder().decode(ClassicalScreenerFile.self, from: Data(contentsOf: url))
+        return TrainedScreener(manifest: manifest, model: .classical(stored.vectorizer, stored.model))
+      } catch { throw WorkflowError.io(path: url.path, reason: "cannot read the TF-IDF model: \(error)") }
+    case .biEncoder, .crossEncoder:
+      guard let base else { throw WorkflowError.usage("a neural screener needs --base DIR (the model it was trained on)") }
+      guard let expected = manifest.base, let adapter = manifest.adapter else {
+        throw WorkflowError.io(path: manifestURL.path, reason: "missing base or adapter")
+      }
+      let identity = try BaseModelIdentity.of(directory: base)
+      guard identity.sha256 == expected.sha256 else {
+        throw AdapterError.baseModelMismatch(
+          file: manifestURL.path, expected: "\(expected.name) (sha256 \(expected.sha256.prefix(12))…)",
+          found: "\(identity.name) (sha256 \(identity.sha256.prefix(12))…)")
+      }
+      let bert = try BertModel<Float>.load(directory: base)
+      let tokenizer = try BertTokenizer(vocabularyURL: base.appendingPathComponent("vocab.txt"))
+      var encoder = try AdaptedEncoder(
+        configuration: adapter, bert: bert.configuration, base: bert.weights,
+        smtBlocks: SMTBlockCodec.decode(manifest.smtBlocks))
+      let file = try SafeTensorsFile(contentsOf: directory.appendingPathComponent(ScreenerManifest.tensorsFile))
+      var head: ClassificationHead<Float>? = nil
+      var tensors: [String: Tensor<Float>] = [:]
+      for name in file.entries.keys {
+        let (shape, values) = try file.doubles(name)
+        tensors[name] = Tensor(shape: shape, scalars: values.map { Float($0) })
+      }
+      try encoder.load(tensors, file: file.path)
+      if manifest.kind == .crossEncoder {
+        guard let w = tensors["head.weight"], let b = tensors["head.bias"] else {
+          throw AdapterError.invalidCheckpoint(file: file.path, reason: "the cross-encoder has no head.weight / head.bias")
+        }
+        head = ClassificationHead(weight: w, bias: b, pooling: .mean, dropoutProbability: 0)
+      }
+      return TrainedScreener(manifest: manifest, model: .neural(AdapterModel(encoder: encoder, head: head), tokenizer))
+    }
+  }
+
+  /// Scores of `texts` for `query` (higher: screen first).
+  public func scores(query: String, texts: [String], progress: ProgressHandler = { _ in }) throws -> [Double] {
+    switch model {
+    case .classical(let vectorizer, let classifier):
+      return try classifier.scores(vectorizer.transform(texts))
+    case .neural(let m, let tokenizer):
+      return try Self.neuralScores(
+        model: m, tokenizer: tokenizer, kind: manifest.kind, query: query, texts: texts,
+        maxLength: manifest.maxLength, queryMaxLength: manifest.queryMaxLength, progress: progress)
+    }
+  }
+
+  /// Bi-encoder cosine or cross-encoder probability of inclusion for each text, in chunks with
+  /// progress; adapters are merged into the weights when the method allows it.
+  static func neuralScores(
+    model m: AdapterModel<Float>, tokenizer: BertTokenizer, kind: ScreenerKind, query: String, texts: [String],
+    maxLength: Int, queryMaxLength: Int, progress: ProgressHandler
+  ) throws -> [Double] {
+    var embedder = try SentenceEmbedder(tokenizer: tokenizer, model: m.encoder.needsBranchAtInference ? BertModel(configuration: m.encoder.bert, weights: m.encoder.base) : m.encoder.merged())
+    if m.encoder.needsBranchAtInference {
+      let encoder = m.encoder
+      embedder.forward = { batch throws(EncoderError) in
+        do { return try encoder.forward(batch) } catch { throw .invalidInput(reason: "\(error)") }
+      }
+    }
+    embedder.maxLength = maxLength
+    progress(.started("score", total: texts.count))
+    defer { progress(.finished("score")) }
+    let chunk = embedder.batchSize * 8
+    var out: [Double] = []
+    out.reserveCapacity(texts.count)
+    switch kind {
+    case .crossEncoder:
+      guard let head = m.head else { throw WorkflowError.usage("the cross-encoder has no head") }
+      embedder.normalize = false
+      for start in stride(from: 0, to: texts.count, by: chunk) {
+        let part = texts[start..<min(start + chunk, texts.count)]
+        let encodings = try part.map { try tokenizer.encode(query, pair: $0, maxLength: maxLength) }
+        let pooled = try embedder.embed(encodings: encodings)
+        for v in pooled {
+          let logits = head.logits(pooled: Tensor(shape: [1, v.count], scalars: v))
+          out.append(Double(logits.scalars[1] - logits.scalars[0]))
+        }
+        progress(.advanced(done: out.count))
+      }
+    default:
+      embedder.maxLength = queryMaxLength
+      let q = try embedder.embed([query])[0]
+      embedder.maxLength = maxLength
+      for start in stride(from: 0, to: texts.count, by: chunk) {
+        for v in try embedder.embed(Array(texts[start..<min(start + chunk, texts.count)])) {
+          out.append(Double(zip(v, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }))
+        }
+        progress(.advanced(done: out.count))
+      }
+    }
+    return out
+  }
+}
+
+/// The TF-IDF screener's file: the fitted vectorizer and classifier.
+struct ClassicalScreenerFile: Codable {
+  var vectorizer: TFIDFVectorizer
+  var model: ClassicalModel
+}
+
+/// SMT block lists in `screener.json`.
+enum SMTBlockCodec {
+  static func encode<S: BLASScalar>(_ blocks: [LinearSite: [SMTBlocks<S>.Block]]) -> [String: [[Int]]]? {
+    guard !blocks.isEmpty else { return nil }
+    var out: [String: [[Int]]] = [:]
+    for (site, list) in blocks { out["\(site.layer):\(site.module.rawValue)"] = list.map { [$0.row, $0.column] } }
+    return out
+  }
+
+  static func decode<S: BLASScalar>(_ stored: [String: [[Int]]]?) throws -> [LinearSite: [SMTBlocks<S>.Block]] {
+    var out: [LinearSite: [SMTBlocks<S>.Block]] = [:]
+    for (key, list) in stored ?? [:] {
+      let parts = key.split(separator: ":", maxSplits: 1)
+      guard parts.count == 2, let layer = Int(parts[0]), let module = LinearModule(rawValue: String(parts[1])),
+        list.allSatisfy({ $0.count == 2 })
+      else { throw WorkflowError.usage("screener.json: bad SMT block entry '\(key)'") }
+      out[LinearSite(layer: layer, module: module)] = list.map { .init(row: $0[0], column: $0[1]) }
+    }
+    return out
+  }
+}

@@ -1,0 +1,128 @@
+import Adapters
+import CLIKit
+import Corpus
+import Encoder
+import Foundation
+import Workflows
+
+/// The fine-tuning options shared by `train` and `bench adapters`.
+enum AdapterFlags {
+  static let options: [OptionSpec] = [
+    OptionSpec("adapter", value: "method", help: "lora|rslora|dora|pissa|sorsa|goat|s2ft|smt|adalink|full (default lora)."),
+    OptionSpec("rank", value: "r", help: "Adapter rank (default 8; GOAT: total over its experts)."),
+    OptionSpec("alpha", value: "a", help: "Scale numerator (default: r, so LoRA's scale is 1; GOAT 2r)."),
+    OptionSpec("targets", value: "list", help: "query,key,value,attention.output,intermediate,output or all-linear."),
+    OptionSpec("dropout", value: "p", help: "Dropout on the adapter input (lora, rslora, pissa; default 0)."),
+    OptionSpec("experts", value: "E", help: "GOAT experts (default 4)."),
+    OptionSpec("top-k", value: "k", help: "GOAT experts per token (default 2)."),
+    OptionSpec("aux-weight", value: "c", help: "GOAT load-balancing loss weight (default 0.001)."),
+    OptionSpec("sorsa-gamma", value: "g", help: "SORSA orthonormal regulariser (default 4e-4)."),
+    OptionSpec("smt-blocks", value: "n", help: "SMT blocks trained (default 18)."),
+    OptionSpec("smt-block-size", value: "b", help: "SMT block side (default 64)."),
+    OptionSpec("smt-warmup-steps", value: "n", help: "SMT gradient warm-up batches (default 10)."),
+    OptionSpec("s2ft-heads", value: "n", help: "S2FT attention heads over all layers (default 3)."),
+    OptionSpec("s2ft-channels", value: "n", help: "S2FT FFN channels over all layers (default 184)."),
+    OptionSpec("freeze-layers", value: "n", help: "Keep the lowest n layers frozen (layer skipping; default 0)."),
+  ]
+
+  static func configuration(_ a: ParsedArguments, command: String, seed: UInt64) throws -> AdapterConfiguration {
+    let method = try a.choice("adapter", default: AdapterMethod.lora)
+    func double(_ name: String) throws -> Double? {
+      guard let text = a.value(name) else { return nil }
+      guard let v = Double(text) else { throw UsageError("--\(name) expects a number, got '\(text)'", command: command) }
+      return v
+    }
+    var c = AdapterConfiguration(
+      method: method, rank: try a.int("rank", default: 8, in: 1...4096), alpha: try double("alpha"),
+      targets: try a.value("targets").map { try LinearModule.parseList($0) }, dropout: try double("dropout") ?? 0,
+      experts: try a.int("experts", default: 4, in: 1...64), topK: try a.int("top-k", default: 2, in: 1...64),
+      auxiliaryLossWeight: try double("aux-weight") ?? 1e-3, sorsaGamma: try double("sorsa-gamma") ?? 4e-4,
+      smtBlocks: try a.int("smt-blocks", default: 18, in: 1...1_000_000),
+      smtBlockSize: try a.int("smt-block-size", default: 64, in: 1...4096),
+      smtWarmupSteps: try a.int("smt-warmup-steps", default: 10, in: 1...100_000),
+      s2ftHeads: try a.int("s2ft-heads", default: 3, in: 0...100_000),
+      s2ftChannels: try a.int("s2ft-channels", default: 184, in: 0...10_000_000),
+      freezeLayers: try a.int("freeze-layers", default: 0, in: 0...1000), seed: seed)
+    if method == .goat, a.value("experts") == nil, c.rank % c.experts != 0 { c.experts = 1 }
+    return c
+  }
+}
+
+let trainCommand = Command(
+  spec: CommandSpec(
+    name: "csmed train", abstract: "Train a screener on reviews already screened (bi-encoder, cross-encoder, TF-IDF).",
+    options: [
+      Defaults.databaseOption,
+      OptionSpec("train", value: "spec", help: "Training reviews: split:NAME, collection:NAME, review:ID[+ID...], -term to remove."),
+      OptionSpec("valid", value: "spec", help: "Held-out reviews for validation each epoch (best epoch kept)."),
+      OptionSpec("stage", value: "ta|ft", help: "Which labels to learn (default ta)."),
+      OptionSpec("model", value: "kind", help: "bi-encoder|cross-encoder|tfidf-lr|tfidf-svm (default bi-encoder)."),
+      Defaults.baseOption,
+    ] + AdapterFlags.options + [
+      OptionSpec("epochs", value: "n", help: "Epochs (default 1)."),
+      OptionSpec("lr", value: "rate", help: "Peak learning rate (default 1e-4; linear warm-up 10%, then decay)."),
+      OptionSpec("batch", value: "n", help: "Queries or pairs per step (default 16)."),
+      OptionSpec("max-len", value: "n", help: "Tokens per candidate (default 256)."),
+      OptionSpec("query-max-len", value: "n", help: "Tokens per review query (default 128)."),
+      OptionSpec("max-steps", value: "n", help: "Stop after n optimizer steps."),
+      OptionSpec("temperature", value: "t", help: "Bi-encoder contrastive temperature (default 0.05)."),
+      OptionSpec("positives-per-review", value: "n", help: "Included candidates per review per epoch (default 32)."),
+      OptionSpec("patience", value: "n", help: "Epochs without improvement before stopping (default 2)."),
+      OptionSpec("seed", value: "s", help: "Seed for initialisation, sampling and dropout (default 42)."),
+      OptionSpec("out", value: "dir", help: "Where the screener is written.", short: "o"),
+      OptionSpec("resume", help: "Continue the training state in --out after an interruption."),
+      OptionSpec("plan", help: "Print the trainable parameters per module and stop."),
+    ],
+    discussion: """
+      The output directory holds screener.json (kind, base model and its SHA-256, adapter options, the kept
+      epoch and its validation metrics), adapter_model.safetensors (only the trained tensors), validation.json,
+      train-log.jsonl (one line per step and epoch) and state/ (what --resume needs).
+      """),
+  run: { arguments in
+    let command = "csmed train"
+    let seed = UInt64(try arguments.int("seed", default: 42, in: 0...Int.max))
+    let adapter = try AdapterFlags.configuration(arguments, command: command, seed: seed)
+    let kind = try arguments.choice("model", default: ScreenerKind.biEncoder)
+    if arguments.flag("plan") {
+      let plan = try TrainWorkflow.plan(adapter: adapter, base: Defaults.base(arguments), kind: kind)
+      var rows = plan.modules.map { [$0.module, String($0.count)] }
+      if plan.headParameters > 0 { rows.append(["head", String(plan.headParameters)]) }
+      rows.append(["total", String(plan.total + plan.headParameters)])
+      Terminal.out("adapter \(plan.method.rawValue)\n" + Render.table(["module", "trainable"], rows))
+      return
+    }
+    var options = TrainWorkflow.Options(
+      database: Defaults.database(arguments), train: try ReviewSelection(parsing: try arguments.require("train")),
+      base: Defaults.base(arguments), output: URL(fileURLWithPath: try arguments.require("out")))
+    options.valid = try arguments.value("valid").map { try ReviewSelection(parsing: $0) }
+    options.stage = try arguments.choice("stage", default: Stage.titleAbstract)
+    options.kind = kind
+    options.adapter = adapter
+    options.epochs = try arguments.int("epochs", default: 1, in: 1...10_000)
+    if let lr = arguments.value("lr") {
+      guard let v = Double(lr), v > 0 else { throw UsageError("--lr expects a positive number, got '\(lr)'", command: command) }
+      options.learningRate = v
+    }
+    options.batchSize = try arguments.int("batch", default: 16, in: 1...4096)
+    options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
+    options.queryMaxLength = try arguments.int("query-max-len", default: 128, in: 8...512)
+    options.maxSteps = try arguments.value("max-steps").map { _ in try arguments.int("max-steps", default: 1, in: 1...Int.max) }
+    if let t = arguments.value("temperature") {
+      guard let v = Double(t), v > 0 else { throw UsageError("--temperature expects a positive number", command: command) }
+      options.temperature = v
+    }
+    options.positivesPerReview = try arguments.int("positives-per-review", default: 32, in: 1...1_000_000)
+    options.patience = try arguments.int("patience", default: 2, in: 1...1000)
+    options.seed = seed
+    options.resume = arguments.flag("resume")
+    let report = try TrainWorkflow.run(options, progress: ProgressBar().handler)
+    var text = String(
+      format: "trained %d step(s) over %d epoch(s) in %.1f s (%.0f tokens/s); kept epoch %d\n", report.steps,
+      report.epochs, report.seconds, report.tokensPerSecond, report.selectedEpoch)
+    if !report.validation.isEmpty {
+      text += "validation (macro over held-out reviews): "
+        + report.validation.keys.sorted().map { String(format: "%@ %.4f", $0, report.validation[$0] ?? 0) }.joined(separator: ", ") + "\n"
+    }
+    text += "screener written to \(report.output.path)\n"
+    Terminal.out(text)
+  })
