@@ -64,6 +64,12 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
             auxiliaryWeight: c.auxiliaryLossWeight, using: &rng))
       case .smt:
         guard let blocks = smtBlocks[site], !blocks.isEmpty else { continue }
+        let b = c.smtBlockSize
+        if let bad = blocks.first(where: { !(0..<out / b).contains($0.row) || !(0..<inDim / b).contains($0.column) }) {
+          throw .invalidOption(
+            option: "--smt-blocks",
+            reason: "block (\(bad.row), \(bad.column)) lies outside \(site) (\(out / b) x \(inDim / b) blocks of \(b))")
+        }
         adapters.append(SMTBlocks(site: site, blockSize: c.smtBlockSize, blocks: blocks))
       default: break
       }
@@ -118,7 +124,9 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
   public var parameterCounts: [(module: String, count: Int)] {
     var out: [(String, Int)] = []
     for (name, t) in namedTensors where group(name) != .frozen {
-      let module = name.split(separator: ".").dropLast(name.hasSuffix(".weight") ? 2 : 1).joined(separator: ".")
+      // PEFT-style names end in `<tensor>.weight` or `<tensor>`; full fine-tuning's in `.weight` / `.bias`.
+      let parts = configuration.method != .full && name.hasSuffix(".weight") ? 2 : 1
+      let module = name.split(separator: ".").dropLast(parts).joined(separator: ".")
       if let last = out.last, last.0 == module { out[out.count - 1].1 += t.count } else { out.append((module, t.count)) }
     }
     return out

@@ -176,6 +176,7 @@ extension LinearModule {
     var out: [LinearModule] = []
     for raw in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
       switch raw {
+      case "": throw .invalidOption(option: "--targets", reason: "an empty item in '\(text)'")
       case "all-linear", "all": out += allCases
       case "attention.output", "attention.output.dense", "attention_output": out.append(.attentionOutput)
       case "intermediate", "intermediate.dense", "up": out.append(.intermediate)

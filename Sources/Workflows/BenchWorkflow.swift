@@ -1,3 +1,4 @@
+import Adapters
 import Corpus
 import Encoder
 import Foundation
@@ -35,6 +36,8 @@ public enum BenchWorkflow {
     public var sgemmGFLOPS: Double
     /// GFLOP/s the forward pass reached, for the ratio against sgemm.
     public var forwardGFLOPS: Double
+    /// Peak resident memory of the process.
+    public var peakRSSMB: Double
   }
 
   static func median(_ values: [Double]) -> Double {
@@ -70,14 +73,7 @@ public enum BenchWorkflow {
     figures.append(figure("forward, batch 32 x 256", forward, count: 32 * 256, unit: "tokens"))
 
     progress(.started("train step 16x256", total: 0))
-    let trainBatch = try randomBatch(16, 256)
-    let labels = (0..<16).map { $0 % 4 == 0 ? 1 : 0 }
-    let head = ClassificationHead<Float>.random(hiddenSize: configuration.hiddenSize, classCount: 2, using: &generator)
-    var trainer = try Trainer(
-      configuration: configuration, parameters: ClassifierParameters(encoder: model.weights, head: head),
-      optimizer: AdamW(
-        hyperparameters: AdamWHyperparameters(), schedule: LinearWarmupSchedule(peak: 2e-5, warmupSteps: 0, totalSteps: 1_000)))
-    let train = try time(options.runs) { _ = try trainer.trainStep(trainBatch, labels: labels, using: &generator) }
+    let train = try trainStepSeconds(AdapterConfiguration(method: .full), model: model, runs: options.runs)
     figures.append(figure("full fine-tune train step (AdamW), batch 16 x 256", train, count: 16 * 256, unit: "tokens"))
 
     if let documents = options.documents, !documents.isEmpty {
@@ -109,7 +105,77 @@ public enum BenchWorkflow {
         + Double(2 * 256 * configuration.hiddenSize))
     return Report(
       figures: figures, sgemmGFLOPS: 2 * Double(rows * cores * n * k) / median(sgemm) / 1e9,
-      forwardGFLOPS: flopsPerToken * Double(32 * 256) / median(forward) / 1e9)
+      forwardGFLOPS: flopsPerToken * Double(32 * 256) / median(forward) / 1e9, peakRSSMB: peakResidentMegabytes())
+  }
+
+  /// Seconds of one classifier train step (forward, loss, backward, AdamW) at 16 x 256 tokens
+  /// with an adapter, median of `runs` after a warm-up.
+  public static func trainStepSeconds(
+    _ adapter: AdapterConfiguration, model: BertModel<Float>, runs: Int, batchSize: Int = 16, length: Int = 256
+  ) throws -> [Double] {
+    let c = model.configuration
+    var generator = SplitMix64(seed: 11)
+    let ids = (0..<batchSize * length).map { i in i % length == 0 ? Int32(101) : Int32.random(in: 1000..<30000, using: &generator) }
+    let batch = try TokenBatch(batchSize: batchSize, sequenceLength: length, inputIDs: ids)
+    let labels = (0..<batchSize).map { $0 % 4 == 0 ? 1 : 0 }
+    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
+    if adapter.method == .smt {
+      // The count is what matters for speed; place the blocks on the first targets.
+      var left = adapter.smtBlocks
+      for site in adapter.sites(c) where left > 0 {
+        let (out, inDim) = site.module.shape(c)
+        let perRow = inDim / adapter.smtBlockSize
+        let here = min(left, (out / adapter.smtBlockSize) * perRow)
+        blocks[site] = (0..<here).map { .init(row: $0 / perRow, column: $0 % perRow) }
+        left -= here
+      }
+    }
+    let encoder = try AdaptedEncoder(configuration: adapter, bert: c, base: model.weights, smtBlocks: blocks)
+    let head = ClassificationHead<Float>.random(hiddenSize: c.hiddenSize, classCount: 2, using: &generator)
+    var trainer = AdapterTrainer(
+      model: AdapterModel(encoder: encoder, head: head), schedule: LinearWarmupSchedule(peak: 2e-5, warmupSteps: 0, totalSteps: 1_000))
+    return try time(runs) {
+      let (_, g) = try trainer.classificationGradients([LabelledBatch(batch: batch, labels: labels)], using: &generator)
+      trainer.step(g)
+    }
+  }
+
+  /// One method's train-step figure for `csmed bench adapters`.
+  public struct AdapterFigure: Sendable, Codable {
+    public var adapter: String
+    public var trainTokensPerSecond: Double
+    public var trainableParameters: Int
+    public var peakRSSMB: Double
+    public var medianSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+      case adapter
+      case trainTokensPerSecond = "train_tokens_per_s"
+      case trainableParameters = "trainable_params"
+      case peakRSSMB = "peak_rss_mb"
+      case medianSeconds = "median_s"
+    }
+  }
+
+  /// The train step of one adapter method on the real model (run each method in its own
+  /// process for a per-method peak RSS).
+  public static func adapter(_ adapter: AdapterConfiguration, base: URL, runs: Int) throws -> AdapterFigure {
+    let model = try BertModel<Float>.load(directory: base)
+    let seconds = try trainStepSeconds(adapter, model: model, runs: runs)
+    let plan = try TrainWorkflow.plan(adapter: adapter, base: base, kind: .biEncoder)
+    return AdapterFigure(
+      adapter: adapter.method.rawValue, trainTokensPerSecond: Double(16 * 256) / median(seconds),
+      trainableParameters: plan.total, peakRSSMB: peakResidentMegabytes(), medianSeconds: median(seconds))
+  }
+
+  /// The process's peak resident set (`VmHWM` of /proc/self/status), in MB; 0 where unavailable.
+  public static func peakResidentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+      let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+      return kb / 1024
+    }
+    return 0
   }
 
   static func figure(_ name: String, _ seconds: [Double], count: Int, unit: String) -> Figure {

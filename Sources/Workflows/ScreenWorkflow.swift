@@ -14,15 +14,22 @@ public enum ScreenWorkflow {
     case embed
   }
 
+  /// What ranks the candidates.
+  public enum Ranker: Sendable {
+    case zeroShot(ZeroShot)
+    /// A directory written by `csmed train`.
+    case trained(URL)
+  }
+
   public struct Options: Sendable {
     public var source: ReviewSource
-    public var ranker: ZeroShot
+    public var ranker: Ranker
     /// The encoder directory (`model.safetensors`, `vocab.txt`, `config.json`).
     public var base: URL
     /// Review query override; default: the review's title, then its criteria.
     public var query: String?
 
-    public init(source: ReviewSource, ranker: ZeroShot, base: URL, query: String? = nil) {
+    public init(source: ReviewSource, ranker: Ranker, base: URL, query: String? = nil) {
       self.source = source
       self.ranker = ranker
       self.base = base
@@ -53,9 +60,12 @@ public enum ScreenWorkflow {
     let texts = review.records.indices.map(review.text(of:))
     let scores: [Double]
     switch options.ranker {
-    case .bm25:
+    case .trained(let directory):
+      let screener = try TrainedScreener.load(directory: directory, base: options.base)
+      scores = try screener.scores(query: query, texts: texts, progress: progress)
+    case .zeroShot(.bm25):
       scores = try BM25(documents: texts).scores(for: query)
-    case .embed:
+    case .zeroShot(.embed):
       let embedder = try SentenceEmbedder(directory: options.base)
       let queryVector = try embedder.embed([query])[0]
       let vectors = try embedInChunks(texts, with: embedder, progress: progress)

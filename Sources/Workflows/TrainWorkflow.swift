@@ -221,15 +221,17 @@ public enum TrainWorkflow {
     }
 
     var tokens = 0
-    let trainStart = Date()
+    var trainingSeconds = 0.0  // optimizer steps only, not validation
     var completedEpochs = firstEpoch - 1
     epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
       progress(.started("epoch \(epoch)/\(options.epochs)", total: stepsPerEpoch))
       var epochRNG = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
       let plan = batches.epoch(using: &epochRNG)
       var lossSum = 0.0
+      var stepsThisEpoch = 0
       for (i, batch) in plan.enumerated() {
         if trainer.optimizer.stepCount >= plannedSteps { break }
+        let stepStart = Date()
         var stepRNG = SplitMix64(seed: options.seed ^ UInt64(trainer.optimizer.stepCount &+ 1) &* 0xBF58_476D_1CE4_E5B9)
         let loss: Double
         switch options.kind {
@@ -253,7 +255,9 @@ public enum TrainWorkflow {
           loss = l
         }
         lossSum += loss
-        let rate = Double(tokens) / max(Date().timeIntervalSince(trainStart), 1e-9)
+        stepsThisEpoch += 1
+        trainingSeconds += Date().timeIntervalSince(stepStart)
+        let rate = Double(tokens) / max(trainingSeconds, 1e-9)
         log.write(["epoch": epoch, "step": trainer.optimizer.stepCount, "loss": loss, "tokens_per_s": rate])
         progress(.advanced(done: i + 1))
         progress(.status(String(format: "loss %.4f  %.0f tok/s", lossSum / Double(i + 1), rate)))
@@ -265,7 +269,7 @@ public enum TrainWorkflow {
         metrics = try validate(trainer.model)
         progress(.note("epoch \(epoch) validation: \(ScreeningData.describe(metrics))"))
       }
-      log.write(["epoch": epoch, "train_loss": lossSum / Double(max(1, plan.count)), "validation": metrics])
+      log.write(["epoch": epoch, "train_loss": lossSum / Double(max(1, stepsThisEpoch)), "validation": metrics])
       let score = valid.isEmpty ? Double(epoch) : selectionScore(metrics)
       if score > best.score {
         best = (epoch, score, metrics)
@@ -286,7 +290,7 @@ public enum TrainWorkflow {
     let seconds = Date().timeIntervalSince(started)
     return Report(
       output: options.output, steps: trainer.optimizer.stepCount, epochs: completedEpochs, selectedEpoch: best.epoch,
-      validation: best.metrics, seconds: seconds, tokensPerSecond: Double(tokens) / max(Date().timeIntervalSince(trainStart), 1e-9))
+      validation: best.metrics, seconds: seconds, tokensPerSecond: Double(tokens) / max(trainingSeconds, 1e-9))
   }
 
   /// SMT's warm-up: accumulates the dense gradient of every target over `--smt-warmup-steps`

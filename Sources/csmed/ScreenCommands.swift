@@ -27,6 +27,7 @@ let screenCommand = Command(
   spec: CommandSpec(
     name: "csmed screen", abstract: "Rank a review's candidates so the relevant ones come first.",
     options: [
+      OptionSpec("model", value: "dir", help: "A screener written by `csmed train`."),
       OptionSpec("zero-shot", value: "bm25|embed", help: "Rank without training: BM25 or MiniLM cosine to the review query."),
       Defaults.baseOption, Defaults.databaseOption,
       OptionSpec("review", value: "id", help: "A review of the meta-dataset."),
@@ -40,11 +41,22 @@ let screenCommand = Command(
     ],
     discussion: "Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`."),
   run: { arguments in
-    guard let zeroShot = arguments.value("zero-shot") else {
-      throw UsageError("give --zero-shot bm25|embed (trained screeners come with `csmed train`)", command: "csmed screen")
-    }
-    guard let ranker = ScreenWorkflow.ZeroShot(rawValue: zeroShot) else {
-      throw UsageError("--zero-shot expects bm25 or embed, got '\(zeroShot)'", command: "csmed screen")
+    let ranker: ScreenWorkflow.Ranker
+    let tag: String
+    switch (arguments.value("model"), arguments.value("zero-shot")) {
+    case (let model?, nil):
+      ranker = .trained(URL(fileURLWithPath: model))
+      tag = "csmed-" + URL(fileURLWithPath: model).lastPathComponent
+    case (nil, let zeroShot?):
+      guard let z = ScreenWorkflow.ZeroShot(rawValue: zeroShot) else {
+        throw UsageError("--zero-shot expects bm25 or embed, got '\(zeroShot)'", command: "csmed screen")
+      }
+      ranker = .zeroShot(z)
+      tag = "csmed-\(zeroShot)"
+    case (.some, .some):
+      throw UsageError("give either --model or --zero-shot, not both", command: "csmed screen")
+    case (nil, nil):
+      throw UsageError("give --model DIR (from `csmed train`) or --zero-shot bm25|embed", command: "csmed screen")
     }
     let source: ReviewSource
     if let input = arguments.value("input") {
@@ -57,7 +69,7 @@ let screenCommand = Command(
       .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query")),
       progress: ProgressBar().handler)
     let text = ScreenWorkflow.render(
-      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-\(zeroShot)")
+      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: tag)
     let seconds = Date().timeIntervalSince(started)
     Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
     if let output = arguments.value("output") {

@@ -24,7 +24,7 @@ import TestSupport
 
   @Test("BM25 ranks the records that share the query's words first; output reads back as a run")
   func bm25() throws {
-    let ranked = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: "statins muscle", criteria: nil), ranker: .bm25, base: Self.model))
+    let ranked = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: "statins muscle", criteria: nil), ranker: .zeroShot(.bm25), base: Self.model))
     #expect(Set(ranked.order.prefix(2)) == [1, 3])
     #expect(ranked.order.last == 4 && ranked.emptyRecords == 1)
     let csv = ScreenWorkflow.render(ranked, format: .csv, tag: "t")
@@ -37,14 +37,14 @@ import TestSupport
   @Test("a missing query is a usage error")
   func noQuery() throws {
     #expect(throws: WorkflowError.self) {
-      _ = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: nil, criteria: nil), ranker: .bm25, base: Self.model))
+      _ = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: nil, criteria: nil), ranker: .zeroShot(.bm25), base: Self.model))
     }
   }
 
   @Test("zero-shot embeddings put the statin records first", .enabled(if: hasModel, "the base model is not in data/models (run scripts/setup.sh)"))
   func embed() throws {
     let ranked = try ScreenWorkflow.screen(
-      .init(source: .file(try Self.export(), title: "Statin-induced myopathy", criteria: nil), ranker: .embed, base: Self.model))
+      .init(source: .file(try Self.export(), title: "Statin-induced myopathy", criteria: nil), ranker: .zeroShot(.embed), base: Self.model))
     #expect(Set(ranked.order.prefix(2)) == [1, 3])
     #expect(ranked.scores.allSatisfy { $0 >= -1 && $0 <= 1.0001 })
     let tokens = try ScreenWorkflow.tokenize(["Statins and myopathy: a review"], base: Self.model, maxLength: nil)
