@@ -185,12 +185,18 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
   /// A training forward pass: dense weights with adapters folded in, branches (dropout,
   /// routing) drawn from `rng`.
   public func forwardTraining(
-    _ batch: TokenBatch, using rng: inout SplitMix64, workers: Int = Parallel.defaultWorkerCount
+    _ batch: TokenBatch, dropout: (hidden: Double, attention: Double)? = nil, using rng: inout SplitMix64,
+    workers: Int = Parallel.defaultWorkerCount
   ) throws(AdapterError) -> Tape {
     let states = branchStates(rows: batch.batchSize * batch.sequenceLength, training: true, using: &rng)
+    // BERT's own dropout, its masks drawn from a seed the generator supplies.
+    let encoderDropout = dropout.flatMap { d in
+      d.hidden > 0 || d.attention > 0 ? EncoderDropout(hidden: d.hidden, attention: d.attention, seed: rng.next()) : nil
+    }
     do {
       let model = try BertModel(configuration: bert, weights: denseWeights(branch: true))
-      let activations = try model.forwardTraining(batch, hooks: hooks(states: states), workers: workers)
+      let activations = try model.forwardTraining(
+        batch, hooks: hooks(states: states), dropout: encoderDropout, workers: workers)
       var aux = 0.0
       for a in adapters { if let s = states[a.site] { aux += a.auxiliaryLoss(state: s) } }
       return Tape(

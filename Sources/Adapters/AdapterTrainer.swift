@@ -52,6 +52,9 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
   /// Class weights of the classification loss (nil: unweighted).
   public var classWeights: [Double]?
   public var workers: Int
+  /// BERT's hidden and attention-probability dropout while training (Hugging Face's train mode
+  /// uses 0.1 and 0.1); nil: none.
+  public var encoderDropout: (hidden: Double, attention: Double)? = nil
 
   public init(
     model: AdapterModel<Scalar>, schedule: LinearWarmupSchedule,
@@ -80,7 +83,7 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
       guard mb.labels.allSatisfy({ (0..<head.classCount).contains($0) }) else {
         throw .invalidOption(option: "labels", reason: "labels must be in 0..<\(head.classCount)")
       }
-      let tape = try model.encoder.forwardTraining(mb.batch, using: &rng, workers: workers)
+      let tape = try model.encoder.forwardTraining(mb.batch, dropout: encoderDropout, using: &rng, workers: workers)
       let activations = head.forward(hidden: tape.activations.output, lengths: mb.batch.lengths, training: true, using: &rng)
       let (l, dLogits) = Loss.weightedCrossEntropy(
         logits: activations.logits, labels: mb.labels, classWeights: classWeights, normalizer: total)
@@ -102,8 +105,8 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
     guard documents.batchSize >= queries.batchSize else {
       throw .invalidOption(option: "--batch", reason: "\(documents.batchSize) documents for \(queries.batchSize) queries")
     }
-    let qTape = try model.encoder.forwardTraining(queries, using: &rng, workers: workers)
-    let dTape = try model.encoder.forwardTraining(documents, using: &rng, workers: workers)
+    let qTape = try model.encoder.forwardTraining(queries, dropout: encoderDropout, using: &rng, workers: workers)
+    let dTape = try model.encoder.forwardTraining(documents, dropout: encoderDropout, using: &rng, workers: workers)
     let q = Pool.apply(.mean, qTape.activations.output, lengths: queries.lengths)
     let d = Pool.apply(.mean, dTape.activations.output, lengths: documents.lengths)
     let (loss, dq, dd) = Loss.contrastive(

@@ -45,6 +45,8 @@ public struct BertActivations<Scalar: BLASScalar>: Sendable {
   var embeddingMean: [Scalar], embeddingRstd: [Scalar]
   var layers: [LayerActivations<Scalar>]
   let layout: ActivationLayout
+  /// The dropout the forward pass applied (its masks are regenerated from the seed).
+  let dropout: EncoderDropout?
 }
 
 /// Offsets of every weight tensor in a flat buffer, in ``BertWeights/namedTensors`` order.
@@ -178,7 +180,8 @@ extension BertModel {
   ///
   /// - Throws: ``EncoderError/invalidInput(reason:)`` as ``forward(_:workers:)``.
   public func forwardTraining(
-    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, workers: Int = Parallel.defaultWorkerCount
+    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, dropout: EncoderDropout? = nil,
+    workers: Int = Parallel.defaultWorkerCount
   ) throws(EncoderError) -> BertActivations<Scalar> {
     try validate(batch)
     if workers > 1 { BLASThreads.set(1) }
@@ -197,6 +200,8 @@ extension BertModel {
     var rstd0 = [Scalar](repeating: 0, count: n)
     var x = [Scalar](repeating: 0, count: n * h)
     var saved: [LayerActivations<Scalar>] = []
+    let dropScratch = UnsafeMutablePointer<Scalar>.allocate(capacity: max(1, (dropout?.attention ?? 0) > 0 ? max(1, workers) * t * t : 1))
+    defer { dropScratch.deallocate() }
 
     withWeightPointers { e, layers in
       sum.withUnsafeMutableBufferPointer { sb in
@@ -218,6 +223,12 @@ extension BertModel {
                   sum + r.lowerBound * h, residual: nil, output: x + r.lowerBound * h, rows: r.count, columns: h,
                   gamma: e.normWeight, beta: e.normBias, epsilon: eps, mean: mean0 + r.lowerBound,
                   rstd: rstd0 + r.lowerBound)
+                if let d = dropout {
+                  for row in r {
+                    EncoderDropout.apply(
+                      x + row * h, count: h, probability: d.hidden, seed: d.seed, stream: .embedding, layer: 0, row: row)
+                  }
+                }
               }
               for (li, l) in layers.enumerated() {
                 // Every element that is read later is written first, so skip zero-filling 100+ MB.
@@ -250,15 +261,23 @@ extension BertModel {
                       }
                     }
                   }
-                  Parallel.forEach(bCount * heads, workers: workers) { _, item in
+                  Parallel.forEach(bCount * heads, workers: workers) { worker, item in
                     let (b, head) = (item / heads, item % heads)
                     let keys = lengths[b]
                     let q = qkv + b * t * h3 + head * dh
                     let p = probs + item * t * t
                     gemm(.none, .transposed, m: t, n: keys, k: dh, q, lda: h3, q + h, ldb: h3, beta: 0, p, ldc: keys)
                     Scalar.softmaxRows(p, rows: t, columns: keys, stride: keys, scale: scale)
+                    var used = UnsafePointer(p)
+                    if let d = dropout, d.attention > 0 {
+                      // ctx = drop(P) V; P itself is kept for the softmax backward.
+                      let pd = dropScratch + worker * t * t
+                      pd.update(from: p, count: t * keys)
+                      DropoutMasks.attention(pd, rows: t, keys: keys, dropout: d, layer: li, item: item)
+                      used = UnsafePointer(pd)
+                    }
                     gemm(
-                      .none, .none, m: t, n: dh, k: keys, p, lda: keys, q + 2 * h, ldb: h3, beta: 0,
+                      .none, .none, m: t, n: dh, k: keys, used, lda: keys, q + 2 * h, ldb: h3, beta: 0,
                       ctx + b * t * h + head * dh, ldc: h)
                   }
                   Parallel.forEach(chunks.count, workers: workers) { _, ci in
@@ -272,6 +291,7 @@ extension BertModel {
                     hooks?.forward(
                       LinearSite(layer: li, module: .attentionOutput),
                       LinearRows(rows: r, x: ctx + o * h, ldx: h, y: v1 + o * h, ldy: h))
+                    if let d = dropout { DropoutMasks.rows(v1 + o * h, r, h, d, .attentionOutput, li) }
                     addInPlace(v1 + o * h, input + o * h, count: rows * h)
                     Scalar.layerNorm(
                       v1 + o * h, residual: nil, output: y1 + o * h, rows: rows, columns: h,
@@ -296,6 +316,7 @@ extension BertModel {
                     hooks?.forward(
                       LinearSite(layer: li, module: .output),
                       LinearRows(rows: r, x: g + o * inner, ldx: inner, y: v2 + o * h, ldy: h))
+                    if let d = dropout { DropoutMasks.rows(v2 + o * h, r, h, d, .ffnOutput, li) }
                     addInPlace(v2 + o * h, y1 + o * h, count: rows * h)
                     Scalar.layerNorm(
                       v2 + o * h, residual: nil, output: x + o * h, rows: rows, columns: h, gamma: l.outputNormWeight,
@@ -311,7 +332,7 @@ extension BertModel {
     }
     return BertActivations(
       batch: batch, output: Tensor(shape: [bCount, t, h], scalars: x), embeddingSum: sum,
-      embeddingMean: mean0, embeddingRstd: rstd0, layers: saved, layout: layout)
+      embeddingMean: mean0, embeddingRstd: rstd0, layers: saved, layout: layout, dropout: dropout)
   }
 
   /// Gradients of a scalar loss with respect to all weights, given `dL/d(output)` `[B, T, H]`.
@@ -366,6 +387,24 @@ extension BertModel {
     var dp = [Scalar](repeating: 0, count: w * t * t)
     var normPartials = [Scalar](repeating: 0, count: chunks.count * 2 * h)
     let ones = [Scalar](repeating: 1, count: n)
+    let drop = activations.dropout
+    // The sub-layer branch's gradient when hidden dropout masks it (the residual keeps `dv`).
+    let dvMasked = UnsafeMutablePointer<Scalar>.allocate(capacity: drop == nil ? 1 : n * h)
+    let droppedProbs = UnsafeMutablePointer<Scalar>.allocate(capacity: (drop?.attention ?? 0) > 0 ? w * t * t : 1)
+    defer {
+      dvMasked.deallocate()
+      droppedProbs.deallocate()
+    }
+    /// `dv`, or a masked copy of it when hidden dropout was applied to the sub-layer `stream`.
+    func branchGradient(_ dv: UnsafeMutablePointer<Scalar>, _ stream: EncoderDropout.Stream, _ layer: Int) -> UnsafeMutablePointer<Scalar> {
+      guard let d = drop, d.hidden > 0 else { return dv }
+      dvMasked.update(from: dv, count: n * h)
+      Parallel.forEach(chunks.count, workers: w) { _, ci in
+        let r = chunks[ci]
+        DropoutMasks.rows(dvMasked + r.lowerBound * h, r, h, d, stream, layer)
+      }
+      return dvMasked
+    }
 
     withWeightPointers { e, layers in
       grads.withUnsafeMutableBufferPointer { gb in
@@ -452,9 +491,10 @@ extension BertModel {
                               normBackward(
                                 v2, m2, r2, l.outputNormWeight, dx, dv, gl?.outputNormWeight, gl?.outputNormBias)
                               // FFN down: v2 = g Wo2ᵀ + bo2 + y1.
+                              let dDown = branchGradient(dv, .ffnOutput, li)
                               if let gl {
                                 linearWeightGradients(
-                                  dY: dv, x: g, out: h, in: inner, dW: gl.outputWeight, db: gl.outputBias)
+                                  dY: dDown, x: g, out: h, in: inner, dW: gl.outputWeight, db: gl.outputBias)
                               }
                               // dAct = dv Wo2 (+ an adapter's branch), then through GELU.
                               let downHooked = hooks.sites.contains(site(.output))
@@ -462,20 +502,20 @@ extension BertModel {
                                 Parallel.forEach(chunks.count, workers: w) { _, ci in
                                   let (o, rows) = (chunks[ci].lowerBound, chunks[ci].count)
                                   gemm(
-                                    .none, .none, m: rows, n: inner, k: h, dv + o * h, lda: h, l.outputWeight,
+                                    .none, .none, m: rows, n: inner, k: h, dDown + o * h, lda: h, l.outputWeight,
                                     ldb: inner, beta: 0, dAct + o * inner, ldc: inner)
                                 }
                                 hooks.backward(
                                   site(.output),
                                   LinearGradient(
-                                    rowCount: n, x: g, ldx: inner, dY: dv, ldy: h, dX: dAct, lddx: inner))
+                                    rowCount: n, x: g, ldx: inner, dY: dDown, ldy: h, dX: dAct, lddx: inner))
                               }
                               Parallel.forEach(chunks.count, workers: w) { _, ci in
                                 let r = chunks[ci]
                                 let (o, rows) = (r.lowerBound, r.count)
                                 if !downHooked {
                                   gemm(
-                                    .none, .none, m: rows, n: inner, k: h, dv + o * h, lda: h, l.outputWeight,
+                                    .none, .none, m: rows, n: inner, k: h, dDown + o * h, lda: h, l.outputWeight,
                                     ldb: inner, beta: 0, dAct + o * inner, ldc: inner)
                                 }
                                 Scalar.geluBackward(
@@ -501,22 +541,23 @@ extension BertModel {
                                 v1, m1, r1, l.attentionNormWeight, dy1, dv, gl?.attentionNormWeight,
                                 gl?.attentionNormBias)
                               // Attention output: v1 = ctx Woᵀ + bo + input.
+                              let dAttention = branchGradient(dv, .attentionOutput, li)
                               if let gl {
                                 linearWeightGradients(
-                                  dY: dv, x: ctx, out: h, in: h, dW: gl.attentionOutputWeight,
+                                  dY: dAttention, x: ctx, out: h, in: h, dW: gl.attentionOutputWeight,
                                   db: gl.attentionOutputBias)
                               }
                               Parallel.forEach(chunks.count, workers: w) { _, ci in
                                 let r = chunks[ci]
                                 let (o, rows) = (r.lowerBound, r.count)
                                 gemm(
-                                  .none, .none, m: rows, n: h, k: h, dv + o * h, lda: h, l.attentionOutputWeight,
+                                  .none, .none, m: rows, n: h, k: h, dAttention + o * h, lda: h, l.attentionOutputWeight,
                                   ldb: h, beta: 0,
                                   dctx + o * h, ldc: h)
                               }
                               hooks.backward(
                                 site(.attentionOutput),
-                                LinearGradient(rowCount: n, x: ctx, ldx: h, dY: dv, ldy: h, dX: dctx, lddx: h))
+                                LinearGradient(rowCount: n, x: ctx, ldx: h, dY: dAttention, ldy: h, dX: dctx, lddx: h))
                               // Attention core per (sequence, head).
                               dqkv.update(repeating: 0, count: n * h3)
                               Parallel.forEach(bCount * heads, workers: w) { worker, item in
@@ -528,12 +569,22 @@ extension BertModel {
                                 let p = probs + item * t * t
                                 let dOut = dctx + b * t * h + head * dh
                                 let dpp = dpAll + worker * t * t
-                                // ctx = P V: dP = dOut Vᵀ, dV = Pᵀ dOut.
+                                // ctx = P' V with P' = drop(P) (or P): dP' = dOut Vᵀ, dV = P'ᵀ dOut, dP = dP' ⊙ mask.
+                                var used = UnsafePointer(p)
+                                if let d = drop, d.attention > 0 {
+                                  let pd = droppedProbs + worker * t * t
+                                  pd.update(from: p, count: t * keys)
+                                  DropoutMasks.attention(pd, rows: t, keys: keys, dropout: d, layer: li, item: item)
+                                  used = UnsafePointer(pd)
+                                }
                                 gemm(
                                   .none, .transposed, m: t, n: keys, k: dh, dOut, lda: h, v, ldb: h3, beta: 0, dpp,
                                   ldc: keys)
+                                if let d = drop, d.attention > 0 {
+                                  DropoutMasks.attention(dpp, rows: t, keys: keys, dropout: d, layer: li, item: item)
+                                }
                                 gemm(
-                                  .transposed, .none, m: keys, n: dh, k: t, p, lda: keys, dOut, ldb: h, beta: 0, dV,
+                                  .transposed, .none, m: keys, n: dh, k: t, used, lda: keys, dOut, ldb: h, beta: 0, dV,
                                   ldc: h3)
                                 // P = softmax(scale Q Kᵀ): dS; dQ = scale dS K; dK = scale dSᵀ Q.
                                 Scalar.softmaxBackward(p, dpp, dpp, rows: t, columns: keys)
@@ -570,6 +621,12 @@ extension BertModel {
                             }
                           }
                           guard needsEmbedding else { return }
+                          if let d = drop, d.hidden > 0 {
+                            Parallel.forEach(chunks.count, workers: w) { _, ci in
+                              let r = chunks[ci]
+                              DropoutMasks.rows(dx + r.lowerBound * h, r, h, d, .embedding, 0)
+                            }
+                          }
                           // Embedding LayerNorm, then scatter-add into the embedding tables (sequential: rows collide).
                           activations.embeddingSum.withUnsafeBufferPointer { sb in
                             activations.embeddingMean.withUnsafeBufferPointer { mb in
@@ -666,5 +723,32 @@ extension Pool {
       for j in 0..<h { out[i, j] = (dy[i, j] - x[i, j] / norm * dot) / norm }
     }
     return out
+  }
+}
+
+/// Applies ``EncoderDropout``'s regenerable masks to row blocks.
+enum DropoutMasks {
+  /// Rows `r` of width `h`, starting at `base` (row `r.lowerBound`), with a hidden-dropout stream.
+  @inline(__always)
+  static func rows<S: BLASScalar>(
+    _ base: UnsafeMutablePointer<S>, _ r: Range<Int>, _ h: Int, _ d: EncoderDropout, _ stream: EncoderDropout.Stream,
+    _ layer: Int
+  ) {
+    guard d.hidden > 0 else { return }
+    for (i, row) in r.enumerated() {
+      EncoderDropout.apply(base + i * h, count: h, probability: d.hidden, seed: d.seed, stream: stream, layer: layer, row: row)
+    }
+  }
+
+  /// The `[T, keys]` attention probabilities of one (sequence, head) item.
+  @inline(__always)
+  static func attention<S: BLASScalar>(
+    _ p: UnsafeMutablePointer<S>, rows t: Int, keys: Int, dropout d: EncoderDropout, layer: Int, item: Int
+  ) {
+    for i in 0..<t {
+      EncoderDropout.apply(
+        p + i * keys, count: keys, probability: d.attention, seed: d.seed, stream: .attentionProbabilities, layer: layer,
+        row: item * t + i)
+    }
   }
 }
