@@ -69,18 +69,25 @@ public enum PEFTWorkflow {
   public static func export(screenerDirectory: URL, base: URL, output: URL) throws -> ExportReport {
     // The manifest first, so a wrong kind or method fails before the model is loaded.
     let manifestURL = screenerDirectory.appendingPathComponent(ScreenerManifest.fileName)
-    guard FileManager.default.fileExists(atPath: manifestURL.path) else { throw WorkflowError.missingInput(path: manifestURL.path) }
+    guard FileManager.default.fileExists(atPath: manifestURL.path) else {
+      throw WorkflowError.missingInput(path: manifestURL.path)
+    }
     let manifest: ScreenerManifest
     do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
       throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
     }
     guard manifest.kind.isNeural else {
-      throw WorkflowError.usage("\(screenerDirectory.path) is a \(manifest.kind.rawValue) screener; only neural screeners have an adapter to export")
+      throw WorkflowError.usage(
+        "\(screenerDirectory.path) is a \(manifest.kind.rawValue) screener; only neural screeners have an adapter to export"
+      )
     }
-    guard let adapter = manifest.adapter else { throw WorkflowError.io(path: manifestURL.path, reason: "missing adapter") }
+    guard let adapter = manifest.adapter else {
+      throw WorkflowError.io(path: manifestURL.path, reason: "missing adapter")
+    }
     guard exportableMethods.contains(adapter.method) else {
       throw WorkflowError.usage(
-        "cannot export a '\(adapter.method.rawValue)' adapter to PEFT: only lora, rslora, dora and pissa have a PEFT LoRA equivalent")
+        "cannot export a '\(adapter.method.rawValue)' adapter to PEFT: only lora, rslora, dora and pissa have a PEFT LoRA equivalent"
+      )
     }
 
     let screener = try TrainedScreener.load(directory: screenerDirectory, base: base)
@@ -172,7 +179,8 @@ public enum PEFTWorkflow {
     try writeAtomically(
       SafeTensorsWriter.encode(values, metadata: ["format": "pt"]), to: output.appendingPathComponent(tensorsFile))
     try writeAtomically(
-      try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
+      try JSONSerialization.data(
+        withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
       to: output.appendingPathComponent(configFile))
     if let head = model.head {
       try writeAtomically(
@@ -197,7 +205,8 @@ public enum PEFTWorkflow {
   /// `(.*\.)?encoder\.layer\.(L|…)\.(path|…)`, a full match for exactly the adapted sites.
   static func targetRegex(modules: [LinearModule], layers: [Int]) -> String {
     let paths = modules.map { $0.path.replacingOccurrences(of: ".", with: "\\.") }
-    return "(.*\\.)?encoder\\.layer\\.(\(layers.map(String.init).joined(separator: "|")))\\.(\(paths.joined(separator: "|")))"
+    return
+      "(.*\\.)?encoder\\.layer\\.(\(layers.map(String.init).joined(separator: "|")))\\.(\(paths.joined(separator: "|")))"
   }
 
   static func jsonNumber(_ x: Double) -> Any {
@@ -291,11 +300,14 @@ public enum PEFTWorkflow {
   public static func `import`(peftDirectory: URL, base: URL, output: URL) throws -> ImportReport {
     let configURL = peftDirectory.appendingPathComponent(configFile)
     let tensorsURL = peftDirectory.appendingPathComponent(tensorsFile)
-    guard FileManager.default.fileExists(atPath: configURL.path) else { throw WorkflowError.missingInput(path: configURL.path) }
+    guard FileManager.default.fileExists(atPath: configURL.path) else {
+      throw WorkflowError.missingInput(path: configURL.path)
+    }
     guard FileManager.default.fileExists(atPath: tensorsURL.path) else {
       let bin = peftDirectory.appendingPathComponent("adapter_model.bin")
       if FileManager.default.fileExists(atPath: bin.path) {
-        throw WorkflowError.usage("\(bin.path): PyTorch pickles are not read; save the adapter with safe_serialization=True")
+        throw WorkflowError.usage(
+          "\(bin.path): PyTorch pickles are not read; save the adapter with safe_serialization=True")
       }
       throw WorkflowError.missingInput(path: tensorsURL.path)
     }
@@ -316,7 +328,9 @@ public enum PEFTWorkflow {
       if let v = config[key], v != .bool(false), v != .null { throw bad(key, "is \(v); csmed supports only false") }
     }
     for key in ["rank_pattern", "alpha_pattern"] {
-      if let v = config[key], !v.isEmpty { throw bad(key, "is \(v); csmed uses one rank and one alpha for every layer") }
+      if let v = config[key], !v.isEmpty {
+        throw bad(key, "is \(v); csmed uses one rank and one alpha for every layer")
+      }
     }
     for key in [
       "modules_to_save", "layer_replication", "target_parameters", "trainable_token_indices", "use_bdlora",
@@ -330,7 +344,8 @@ public enum PEFTWorkflow {
     case let v?:
       throw bad(
         "init_lora_weights",
-        "is \(v): such an adapter is relative to a modified base model; convert it to a plain LoRA first (PEFT's path_initial_model_for_weight_conversion)")
+        "is \(v): such an adapter is relative to a modified base model; convert it to a plain LoRA first (PEFT's path_initial_model_for_weight_conversion)"
+      )
     }
     guard case .number(let rValue)? = config["r"], let configRank = Int(exactly: rValue), configRank >= 1 else {
       throw bad("r", "is missing or not a positive integer")
@@ -351,12 +366,15 @@ public enum PEFTWorkflow {
     for key in file.names {
       guard let (site, part) = parseKey(key) else {
         throw WorkflowError.usage(
-          "\(tensorsURL.path): tensor '\(key)' is not a LoRA tensor of a BERT linear map (expected encoder.layer.N.<module>.lora_A.weight, lora_B.weight or lora_magnitude_vector)")
+          "\(tensorsURL.path): tensor '\(key)' is not a LoRA tensor of a BERT linear map (expected encoder.layer.N.<module>.lora_A.weight, lora_B.weight or lora_magnitude_vector)"
+        )
       }
       if part == "lora_magnitude_vector", !useDoRA {
         throw WorkflowError.usage("\(tensorsURL.path): tensor '\(key)' is a DoRA magnitude but use_dora is not true")
       }
-      guard bySite[site]?[part] == nil else { throw WorkflowError.usage("\(tensorsURL.path): tensor '\(key)' appears twice") }
+      guard bySite[site]?[part] == nil else {
+        throw WorkflowError.usage("\(tensorsURL.path): tensor '\(key)' appears twice")
+      }
       let (shape, scalars) = try file.floats(key)
       bySite[site, default: [:]][part] = Tensor(shape: shape, scalars: scalars)
     }
@@ -367,30 +385,40 @@ public enum PEFTWorkflow {
     let layers = Set(bySite.keys.map(\.layer)).sorted()
     let modules = Set(bySite.keys.map(\.module)).sorted()
     guard let lowest = layers.first, let highest = layers.last, highest < bert.layerCount else {
-      throw WorkflowError.usage("\(tensorsURL.path): adapts layer \(layers.last ?? -1) but \(base.path) has \(bert.layerCount) layers")
+      throw WorkflowError.usage(
+        "\(tensorsURL.path): adapts layer \(layers.last ?? -1) but \(base.path) has \(bert.layerCount) layers")
     }
     guard layers == Array(lowest..<bert.layerCount) else {
       throw WorkflowError.usage(
-        "\(tensorsURL.path): adapts layers \(layers); csmed adapts every layer from the lowest adapted one up to the last (\(lowest)...\(bert.layerCount - 1))")
+        "\(tensorsURL.path): adapts layers \(layers); csmed adapts every layer from the lowest adapted one up to the last (\(lowest)...\(bert.layerCount - 1))"
+      )
     }
     for l in layers {
       let here = modules.filter { bySite[LinearSite(layer: l, module: $0)] != nil }
       guard here == modules else {
         throw WorkflowError.usage(
-          "\(tensorsURL.path): layer \(l) adapts \(here.map(\.path)) but other layers adapt \(modules.map(\.path)); csmed adapts the same modules in every layer")
+          "\(tensorsURL.path): layer \(l) adapts \(here.map(\.path)) but other layers adapt \(modules.map(\.path)); csmed adapts the same modules in every layer"
+        )
       }
     }
     var tensors: [String: Tensor<Float>] = [:]
     for (site, parts) in bySite.sorted(by: { $0.key < $1.key }) {
       let name = "\(site)"
       let (out, inDim) = site.module.shape(bert)
-      guard let a = parts["lora_A.weight"] else { throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_A.weight' is missing") }
-      guard let b = parts["lora_B.weight"] else { throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_B.weight' is missing") }
+      guard let a = parts["lora_A.weight"] else {
+        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_A.weight' is missing")
+      }
+      guard let b = parts["lora_B.weight"] else {
+        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_B.weight' is missing")
+      }
       guard a.shape == [configRank, inDim] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_A.weight' has shape \(a.shape), expected [\(configRank), \(inDim)] (r \(configRank), \(base.lastPathComponent))")
+        throw WorkflowError.usage(
+          "\(tensorsURL.path): '\(name).lora_A.weight' has shape \(a.shape), expected [\(configRank), \(inDim)] (r \(configRank), \(base.lastPathComponent))"
+        )
       }
       guard b.shape == [out, configRank] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_B.weight' has shape \(b.shape), expected [\(out), \(configRank)]")
+        throw WorkflowError.usage(
+          "\(tensorsURL.path): '\(name).lora_B.weight' has shape \(b.shape), expected [\(out), \(configRank)]")
       }
       tensors[name + ".lora_A.weight"] = a
       tensors[name + ".lora_B.weight"] = b
@@ -399,7 +427,8 @@ public enum PEFTWorkflow {
           throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_magnitude_vector' is missing (use_dora is true)")
         }
         guard m.shape == [out] else {
-          throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_magnitude_vector' has shape \(m.shape), expected [\(out)]")
+          throw WorkflowError.usage(
+            "\(tensorsURL.path): '\(name).lora_magnitude_vector' has shape \(m.shape), expected [\(out)]")
         }
         tensors[name + ".lora_magnitude_vector"] = m
       }
@@ -427,7 +456,8 @@ public enum PEFTWorkflow {
       SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "source": "peft"]),
       to: output.appendingPathComponent(ScreenerManifest.tensorsFile))
     let manifest = ScreenerManifest(
-      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256, queryMaxLength: 128,
+      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
+      queryMaxLength: 128,
       trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()))
     try TrainWorkflow.writeManifest(manifest, to: output)
     return ImportReport(output: output, configuration: adapter, sites: bySite.count)
@@ -444,7 +474,9 @@ public enum PEFTWorkflow {
     guard let dot = middle.firstIndex(of: "."), let layer = Int(middle[..<dot]), layer >= 0 else { return nil }
     let path = String(middle[middle.index(after: dot)...])
     guard let module = LinearModule.allCases.first(where: { $0.path == path }) else { return nil }
-    return (LinearSite(layer: layer, module: module), part == "lora_magnitude_vector.weight" ? "lora_magnitude_vector" : part)
+    return (
+      LinearSite(layer: layer, module: module), part == "lora_magnitude_vector.weight" ? "lora_magnitude_vector" : part
+    )
   }
 }
 
@@ -492,7 +524,8 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
     case .number(let n): n.rounded() == n && abs(n) < 1e15 ? "\(Int(n))" : "\(n)"
     case .string(let s): "\"\(s)\""
     case .array(let a): "[" + a.map(\.description).joined(separator: ", ") + "]"
-    case .object(let o): "{" + o.keys.sorted().map { "\"\($0)\": \(o[$0]!.description)" }.joined(separator: ", ") + "}"
+    case .object(let o):
+      "{" + o.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
     }
   }
 }

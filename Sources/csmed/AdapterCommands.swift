@@ -36,9 +36,11 @@ let exportAdapterCommand = Command(
 
 let importAdapterCommand = Command(
   spec: CommandSpec(
-    name: "csmed import-adapter", abstract: "Import a PEFT LoRA/rsLoRA/DoRA adapter of a BERT model as a bi-encoder screener.",
+    name: "csmed import-adapter",
+    abstract: "Import a PEFT LoRA/rsLoRA/DoRA adapter of a BERT model as a bi-encoder screener.",
     options: [
-      OptionSpec("peft", value: "dir", help: "A PEFT adapter directory (adapter_config.json, adapter_model.safetensors)."),
+      OptionSpec(
+        "peft", value: "dir", help: "A PEFT adapter directory (adapter_config.json, adapter_model.safetensors)."),
       Defaults.baseOption,
       OptionSpec("out", value: "dir", help: "Where the screener is written.", short: "o"),
     ],
@@ -52,7 +54,8 @@ let importAdapterCommand = Command(
       output: URL(fileURLWithPath: try arguments.require("out")))
     let c = report.configuration
     var text = "imported \(c.method.rawValue): r \(c.rank), alpha " + String(format: "%g", c.alpha ?? Double(c.rank))
-    text += ", targets \(c.targets.map(\.rawValue).joined(separator: ",")), layers \(c.freezeLayers)+, \(report.sites) site(s)\n"
+    text +=
+      ", targets \(c.targets.map(\.rawValue).joined(separator: ",")), layers \(c.freezeLayers)+, \(report.sites) site(s)\n"
     text += "bi-encoder screener written to \(report.output.path)\n"
     Terminal.out(text)
   })

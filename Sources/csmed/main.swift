@@ -9,13 +9,16 @@ import Store
 import Text
 import Workflows
 
+/// The widest command name plus two spaces.
+let commandColumn = (commands.map { $0.spec.name.count - "csmed ".count }.max() ?? 8) + 2
+
 let overview = """
   csmed \(CSMeDVersion.current): citation screening for systematic reviews.
 
   usage: csmed <command> [options]     (csmed <command> --help for details)
 
   COMMANDS:
-  \(commands.map { "  " + $0.spec.name.replacingOccurrences(of: "csmed ", with: "").padding(toLength: 10, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
+  \(commands.map { "  " + $0.spec.name.replacingOccurrences(of: "csmed ", with: "").padding(toLength: commandColumn, withPad: " ", startingAt: 0) + $0.spec.abstract }.joined(separator: "\n"))
 
   """
 
