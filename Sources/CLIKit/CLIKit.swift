@@ -27,10 +27,13 @@ public struct PositionalSpec: Sendable, Equatable {
   public var name: String
   public var help: String
   public var optional: Bool
-  public init(_ name: String, help: String, optional: Bool = false) {
+  /// Takes every remaining argument (the last positional only).
+  public var repeated: Bool
+  public init(_ name: String, help: String, optional: Bool = false, repeated: Bool = false) {
     self.name = name
     self.help = help
     self.optional = optional
+    self.repeated = repeated
   }
 }
 
@@ -210,7 +213,7 @@ extension CommandSpec {
     if parsed.positionals.count < required {
       throw UsageError("missing argument <\(positionals[parsed.positionals.count].name)>", command: name)
     }
-    if parsed.positionals.count > positionals.count {
+    if parsed.positionals.count > positionals.count, positionals.last?.repeated != true {
       throw UsageError("unexpected argument '\(parsed.positionals[positionals.count])'", command: name)
     }
     return parsed

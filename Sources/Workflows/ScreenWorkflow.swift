@@ -28,12 +28,37 @@ public enum ScreenWorkflow {
     public var base: URL
     /// Review query override; default: the review's title, then its criteria.
     public var query: String?
+    /// Screen only this contiguous slice of the candidates (for job arrays); `csmed merge` joins them.
+    public var shard: Shard?
 
-    public init(source: ReviewSource, ranker: Ranker, base: URL, query: String? = nil) {
+    public init(source: ReviewSource, ranker: Ranker, base: URL, query: String? = nil, shard: Shard? = nil) {
       self.source = source
       self.ranker = ranker
       self.base = base
       self.query = query
+      self.shard = shard
+    }
+  }
+
+  /// Shard `index` of `count` (1-based), parsed from `i/N`.
+  public struct Shard: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+
+    public init(parsing text: String) throws {
+      let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+      guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
+        throw WorkflowError.usage("--shard expects i/N (e.g. 2/8), got '\(text)'")
+      }
+      guard n >= 1, (1...n).contains(i) else {
+        throw WorkflowError.usage("--shard \(text): i must be in 1...N and N at least 1")
+      }
+      (index, count) = (i, n)
+    }
+
+    /// The candidates of this shard among `total`: contiguous, sizes differing by at most one.
+    public func range(of total: Int) -> Range<Int> {
+      (index - 1) * total / count..<index * total / count
     }
   }
 
@@ -47,22 +72,48 @@ public enum ScreenWorkflow {
     public var labels: [Int?]
     /// Candidate indices in rank order.
     public var order: [Int]
-    /// Candidates with neither title nor abstract: kept, ranked last.
+    /// Candidates with neither title nor abstract: kept, ranked last (score −∞).
     public var emptyRecords: Int
+    /// `--target-recall`: how many to screen, from the trained screener's validation reviews.
+    public var cutoff: Cutoff?
+  }
+
+  /// Where to stop screening for a target recall, estimated on the screener's validation reviews.
+  public struct Cutoff: Sendable {
+    public var targetRecall: Double
+    /// Screen the top `rank` candidates.
+    public var rank: Int
+    /// The share of candidates not screened.
+    public var workSaved: Double
+    /// Validation reviews the estimate rests on, and the share of them that reached the target
+    /// within this cut-off.
+    public var validationReviews: Int
   }
 
   public static func screen(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Ranked {
-    let review = try options.source.load()
+    var review = try options.source.load()
+    guard !review.records.isEmpty else { throw WorkflowError.usage("the review has no candidates to screen") }
+    if let shard = options.shard {
+      if case .zeroShot(.bm25) = options.ranker, shard.count > 1 {
+        throw WorkflowError.usage("BM25 scores depend on the whole candidate list, so a BM25 ranking cannot be sharded")
+      }
+      let r = shard.range(of: review.records.count)
+      review.records = Array(review.records[r])
+      review.documentIDs = Array(review.documentIDs[r])
+      review.labels = Array(review.labels[r])
+    }
     let query = options.query ?? [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
     }
     let texts = review.records.indices.map(review.text(of:))
-    let scores: [Double]
+    var scores: [Double]
+    var screener: TrainedScreener? = nil
     switch options.ranker {
     case .trained(let directory):
-      let screener = try TrainedScreener.load(directory: directory, base: options.base)
-      scores = try screener.scores(query: query, texts: texts, progress: progress)
+      let loaded = try TrainedScreener.load(directory: directory, base: options.base)
+      screener = loaded
+      scores = try loaded.scores(query: query, texts: texts, progress: progress)
     case .zeroShot(.bm25):
       scores = try BM25(documents: texts).scores(for: query)
     case .zeroShot(.embed):
@@ -76,6 +127,7 @@ public enum ScreenWorkflow {
     let emptyCount = isEmpty.filter { $0 }.count
     if emptyCount > 0 {
       progress(.warning("\(emptyCount) record(s) have neither title nor abstract; kept and ranked last"))
+      for i in scores.indices where isEmpty[i] { scores[i] = -.infinity }
     }
     // Ties keep source order, so a ranking is reproducible.
     let order = scores.indices.sorted { a, b in
@@ -85,7 +137,28 @@ public enum ScreenWorkflow {
     }
     return Ranked(
       reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores,
-      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount)
+      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount,
+      cutoff: nil)
+  }
+
+  /// The cut-off for `targetRecall`: the largest share of candidates any validation review of
+  /// the screener needed to reach that recall (a conservative estimate), applied to `count`.
+  public static func cutoff(targetRecall: Double, screener directory: URL, count: Int) throws -> Cutoff {
+    let manifestURL = directory.appendingPathComponent(ScreenerManifest.fileName)
+    let manifest: ScreenerManifest
+    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
+      throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
+    }
+    guard let fractions = manifest.recallFractions?[RecallFractions.key(targetRecall)], !fractions.isEmpty else {
+      let known = manifest.recallFractions.map { $0.keys.sorted().joined(separator: ", ") } ?? "none"
+      throw WorkflowError.usage(
+        "--target-recall \(targetRecall): the screener has no validation estimate for it (trained with --valid? known: \(known))")
+    }
+    let share = fractions.max() ?? 1
+    let rank = min(count, Int((share * Double(count)).rounded(.up)))
+    return Cutoff(
+      targetRecall: targetRecall, rank: rank, workSaved: 1 - Double(rank) / Double(max(1, count)),
+      validationReviews: fractions.count)
   }
 
   /// Embeds texts in chunks, reporting progress after each.
@@ -106,7 +179,9 @@ public enum ScreenWorkflow {
   public static func render(_ ranked: Ranked, format: RankingFormat, tag: String) -> String {
     var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,title,label"] : []
     for (position, candidate) in ranked.order.enumerated() {
-      let score = String(format: "%.6f", ranked.scores[candidate])
+      let raw = ranked.scores[candidate]
+      // The shortest text that reads back as the same Double, so `csmed merge` orders shards exactly.
+      let score = raw.isFinite ? "\(raw)" : (format == .csv ? "-inf" : "-1000000")
       let id = DelimitedText.quoted(ranked.documentIDs[candidate])
       switch format {
       case .csv:

@@ -32,12 +32,16 @@ public enum TrainWorkflow {
     public var maxSteps: Int?
     /// Bi-encoder: softmax temperature of the contrastive loss.
     public var temperature = 0.05
+    /// Bi-encoder: excluded candidates of the same review added per query as hard negatives.
+    public var hardNegatives = 1
     /// Included candidates of one review used per epoch (keeps big reviews from dominating).
     public var positivesPerReview = 32
     /// Epochs without a better validation score before stopping.
     public var patience = 2
     /// Validation reviews are scored on all their included and at most this many excluded candidates.
     public var validationCandidates = 1000
+    /// BERT's hidden and attention dropout while training (Hugging Face's train mode: 0.1).
+    public var encoderDropout = 0.1
     public var workers = Parallel.defaultWorkerCount
 
     public init(database: URL, train: ReviewSelection, base: URL, output: URL) {
@@ -46,6 +50,12 @@ public enum TrainWorkflow {
       self.base = base
       self.output = output
     }
+  }
+
+  /// Validation of one epoch: macro metrics and the recall fractions `--target-recall` uses.
+  struct Validation {
+    var metrics: [String: Double] = [:]
+    var fractions: [String: [Double]] = [:]
   }
 
   /// What `--plan` prints: trainable parameters per module.
@@ -134,8 +144,11 @@ public enum TrainWorkflow {
     var model = try screenerKind.makeModel(seed: options.seed)
     try model.fit(vectorizer.transform(texts), labels: labels, weights: nil)
     var validation: [String: Double] = [:]
+    var fractions: [String: [Double]]? = nil
     if !valid.isEmpty {
-      validation = ScreeningData.metrics(valid.map { r in (r, try? model.scores(vectorizer.transform(r.texts))) })
+      let scored = valid.map { r in (r, try? model.scores(vectorizer.transform(r.texts))) }
+      validation = ScreeningData.metrics(scored)
+      fractions = RecallFractions.compute(ScreeningData.rankings(scored))
     }
     let file = ClassicalScreenerFile(vectorizer: vectorizer, model: model)
     let encoder = JSONEncoder()
@@ -143,7 +156,8 @@ public enum TrainWorkflow {
     let manifest = ScreenerManifest(
       kind: options.kind, stage: options.stage.rawValue, base: nil, adapter: nil, smtBlocks: nil,
       maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, trainedOn: train.map(\.key),
-      selectedEpoch: 1, validation: validation, createdAt: ISO8601DateFormatter().string(from: Date()))
+      selectedEpoch: 1, validation: validation, recallFractions: fractions,
+      createdAt: ISO8601DateFormatter().string(from: Date()))
     try writeManifest(manifest, to: options.output)
     return Report(
       output: options.output, steps: 1, epochs: 1, selectedEpoch: 1, validation: validation,
@@ -182,11 +196,13 @@ public enum TrainWorkflow {
       hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
       classWeights: options.kind == .crossEncoder ? Loss.inverseFrequencyWeights(labels: labelsAll, classCount: 2) : nil,
       workers: options.workers)
+    if options.encoderDropout > 0 { trainer.encoderDropout = (options.encoderDropout, options.encoderDropout) }
 
     let stateDirectory = options.output.appendingPathComponent("state")
     let log = TrainingLog(url: options.output.appendingPathComponent("train-log.jsonl"), append: options.resume)
     var firstEpoch = 1
     var best = (epoch: 0, score: -Double.infinity, metrics: [String: Double]())
+    var lastValidation = Validation()
     var stale = 0
     if options.resume {
       guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("trainer-state.json").path) else {
@@ -199,23 +215,25 @@ public enum TrainWorkflow {
       progress(.note("resuming after epoch \(firstEpoch - 1), step \(trainer.optimizer.stepCount)"))
     }
 
-    func validate(_ model: AdapterModel<Float>) throws -> [String: Double] {
-      guard !valid.isEmpty else { return [:] }
-      return ScreeningData.metrics(
-        try valid.map { r in
-          (r, try TrainedScreener.neuralScores(
-            model: model, tokenizer: tokenizer, kind: options.kind, query: r.query, texts: r.texts,
-            maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, progress: { _ in }))
-        })
+    func validate(_ model: AdapterModel<Float>) throws -> Validation {
+      guard !valid.isEmpty else { return Validation() }
+      let scored = try valid.map { r in
+        (r, Optional(try TrainedScreener.neuralScores(
+          model: model, tokenizer: tokenizer, kind: options.kind, query: r.query, texts: r.texts,
+          maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, progress: { _ in })))
+      }
+      return Validation(
+        metrics: ScreeningData.metrics(scored), fractions: RecallFractions.compute(ScreeningData.rankings(scored)))
     }
     /// Model selection: mean WSS@95 plus mean recall@10%, so ties on one are broken by the other.
     func selectionScore(_ m: [String: Double]) -> Double { (m["wss@95"] ?? 0) + (m["recall@10%"] ?? 0) }
 
     if firstEpoch == 1, !valid.isEmpty, options.kind == .biEncoder {
       // Epoch 0: the untuned model (the zero-shot ranker) is a candidate too.
-      let m = try validate(trainer.model)
+      let v = try validate(trainer.model)
+      let m = v.metrics
       best = (0, selectionScore(m), m)
-      try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: 0, metrics: m)
+      try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: 0, validation: v)
       log.write(["epoch": 0, "validation": m])
       progress(.note("epoch 0 (untuned) validation: \(ScreeningData.describe(m))"))
     }
@@ -266,7 +284,8 @@ public enum TrainWorkflow {
       completedEpochs = epoch
       var metrics: [String: Double] = [:]
       if !valid.isEmpty {
-        metrics = try validate(trainer.model)
+        lastValidation = try validate(trainer.model)
+        metrics = lastValidation.metrics
         progress(.note("epoch \(epoch) validation: \(ScreeningData.describe(metrics))"))
       }
       log.write(["epoch": epoch, "train_loss": lossSum / Double(max(1, stepsThisEpoch)), "validation": metrics])
@@ -274,7 +293,9 @@ public enum TrainWorkflow {
       if score > best.score {
         best = (epoch, score, metrics)
         stale = 0
-        try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: epoch, metrics: metrics)
+        try saveModel(
+          trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: epoch,
+          validation: lastValidation)
       } else {
         stale += 1
       }
@@ -324,7 +345,7 @@ public enum TrainWorkflow {
 
   static func saveModel(
     _ model: AdapterModel<Float>, options: Options, identity: BaseModelIdentity,
-    smtBlocks: [LinearSite: [SMTBlocks<Float>.Block]], train: [ScreeningData.Review], epoch: Int, metrics: [String: Double]
+    smtBlocks: [LinearSite: [SMTBlocks<Float>.Block]], train: [ScreeningData.Review], epoch: Int, validation: Validation
   ) throws {
     let values = model.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
     try writeAtomically(
@@ -333,7 +354,8 @@ public enum TrainWorkflow {
     let manifest = ScreenerManifest(
       kind: options.kind, stage: options.stage.rawValue, base: identity, adapter: options.adapter,
       smtBlocks: SMTBlockCodec.encode(smtBlocks), maxLength: options.maxLength, queryMaxLength: options.queryMaxLength,
-      trainedOn: train.map(\.key), selectedEpoch: epoch, validation: metrics,
+      trainedOn: train.map(\.key), selectedEpoch: epoch, validation: validation.metrics,
+      recallFractions: validation.fractions.isEmpty ? nil : validation.fractions,
       createdAt: ISO8601DateFormatter().string(from: Date()))
     try writeManifest(manifest, to: options.output)
   }
@@ -415,6 +437,15 @@ enum ScreeningData {
     return Review(key: "\(ref.collection)/\(ref.sourceReviewID)", query: query, texts: texts, labels: rows.map(\.label))
   }
 
+  /// Each review's relevance in rank order (judged candidates only).
+  static func rankings(_ scored: [(Review, [Double]?)]) -> [[Bool]] {
+    scored.compactMap { r, scores in
+      guard let scores else { return nil }
+      let judged = r.labels.indices.filter { r.labels[$0] != nil }
+      return judged.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.map { r.labels[$0] == 1 }
+    }
+  }
+
   /// Macro-averaged WSS@95 (CLEF), recall@10%, AP and ROC AUC over reviews with scores.
   static func metrics(_ scored: [(Review, [Double]?)]) -> [String: Double] {
     var sums: [String: Double] = [:]
@@ -441,8 +472,8 @@ enum ScreeningData {
 
 /// One optimizer step's examples.
 struct TrainingBatch {
-  /// Bi-encoder: one query per review, its positive document at the same index, then one hard
-  /// negative (an excluded candidate of the same review) per query.
+  /// Bi-encoder: one query per review, its positive document at the same index, then
+  /// `hardNegatives` excluded candidates of the same review per query.
   var queries: [String] = []
   var documents: [String] = []
   /// Cross-encoder: (query, text, label) pairs.
@@ -508,7 +539,9 @@ struct Batcher {
           if b.queries.count < options.batchSize, used.insert(r).inserted {
             b.queries.append(train[r].query)
             b.documents.append(train[r].texts[d])
-            if let n = negatives[r].randomElement(using: &rng) { hard.append(train[r].texts[n]) }
+            for _ in 0..<options.hardNegatives {
+              if let n = negatives[r].randomElement(using: &rng) { hard.append(train[r].texts[n]) }
+            }
           } else {
             rest.append((r, d))
           }

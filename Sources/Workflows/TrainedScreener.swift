@@ -55,6 +55,9 @@ public struct ScreenerManifest: Sendable, Codable {
   public var selectedEpoch: Int
   /// Validation metrics of the kept weights, by name.
   public var validation: [String: Double]
+  /// Per target recall (`"0.95"`), the share of candidates each validation review needed to
+  /// reach it with the kept weights: what `screen --target-recall` estimates its cut-off from.
+  public var recallFractions: [String: [Double]]?
   public var createdAt: String
 }
 
@@ -206,6 +209,34 @@ enum SMTBlockCodec {
         list.allSatisfy({ $0.count == 2 })
       else { throw WorkflowError.usage("screener.json: bad SMT block entry '\(key)'") }
       out[LinearSite(layer: layer, module: module)] = list.map { .init(row: $0[0], column: $0[1]) }
+    }
+    return out
+  }
+}
+
+/// The share of a ranking needed to reach each target recall, per validation review.
+public enum RecallFractions {
+  public static let targets: [Double] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 1.0]
+
+  public static func key(_ recall: Double) -> String { String(format: "%.2f", recall) }
+
+  /// For rankings given as relevance in rank order: `rank of the ⌈r·R⌉-th relevant / N`.
+  public static func compute(_ rankings: [[Bool]]) -> [String: [Double]] {
+    var out: [String: [Double]] = [:]
+    for relevance in rankings {
+      let total = relevance.filter { $0 }.count
+      guard total > 0 else { continue }
+      for r in targets {
+        let needed = max(1, Int((r * Double(total) - 1e-9).rounded(.up)))
+        var found = 0
+        for (i, rel) in relevance.enumerated() where rel {
+          found += 1
+          if found == needed {
+            out[key(r), default: []].append(Double(i + 1) / Double(relevance.count))
+            break
+          }
+        }
+      }
     }
     return out
   }

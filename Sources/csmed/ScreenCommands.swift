@@ -38,8 +38,14 @@ let screenCommand = Command(
       OptionSpec("stage", value: "ta|ft", help: "Labels to carry into the output, from --db (default ta)."),
       OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
+      OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
+      OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N contiguous slices; join them with `csmed merge`."),
     ],
-    discussion: "Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`."),
+    discussion: """
+      Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`.
+      Records with neither title nor abstract are kept, ranked last with score -inf, and counted in a warning.
+      The output file is written only when screening succeeded (a temporary file renamed into place).
+      """),
   run: { arguments in
     let ranker: ScreenWorkflow.Ranker
     let tag: String
@@ -65,13 +71,30 @@ let screenCommand = Command(
       source = .database(Defaults.database(arguments), review: try arguments.require("review"), stage: try arguments.choice("stage", default: Stage.titleAbstract))
     }
     let started = Date()
+    let shard = try arguments.value("shard").map { try ScreenWorkflow.Shard(parsing: $0) }
+    var targetRecall: Double? = nil
+    if let text = arguments.value("target-recall") {
+      guard let r = Double(text), r > 0, r <= 1 else {
+        throw UsageError("--target-recall expects a number in (0, 1], got '\(text)'", command: "csmed screen")
+      }
+      guard case .trained = ranker else {
+        throw UsageError("--target-recall needs a trained screener (--model), whose validation reviews estimate the cut-off", command: "csmed screen")
+      }
+      targetRecall = r
+    }
     let ranked = try ScreenWorkflow.screen(
-      .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query")),
+      .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard),
       progress: ProgressBar().handler)
     let text = ScreenWorkflow.render(
       ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: tag)
     let seconds = Date().timeIntervalSince(started)
     Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
+    if let r = targetRecall, case .trained(let directory) = ranker {
+      let cut = try ScreenWorkflow.cutoff(targetRecall: r, screener: directory, count: ranked.order.count)
+      Terminal.err(String(
+        format: "target recall %.2f: screen the top %d of %d (expected work saved %.1f%%; the largest share any of %d validation reviews needed)\n",
+        r, cut.rank, ranked.order.count, 100 * cut.workSaved, cut.validationReviews))
+    }
     if let output = arguments.value("output") {
       try OutputFile.write(text, to: URL(fileURLWithPath: output))
     } else {
@@ -105,4 +128,25 @@ let tokenizeCommand = Command(
     let maxLength = arguments.value("max-length") == nil ? nil : try arguments.int("max-length", default: 256, in: 2...100_000)
     let ids = try ScreenWorkflow.tokenize(Defaults.texts(arguments), base: Defaults.base(arguments), maxLength: maxLength)
     Terminal.out(ids.map { "{\"input_ids\":[" + $0.map(String.init).joined(separator: ",") + "]}\n" }.joined())
+  })
+
+let mergeCommand = Command(
+  spec: CommandSpec(
+    name: "csmed merge", abstract: "Join the rankings of `screen --shard i/N` runs into one.",
+    options: [
+      OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
+      OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
+    ],
+    positionals: [PositionalSpec("shards", help: "The shard rankings (csmed CSV), in shard order.", repeated: true)],
+    discussion: "Scores are per candidate, so the merged ranking equals screening the whole list at once."),
+  run: { arguments in
+    let ranked = try MergeWorkflow.merge(arguments.positionals.map { URL(fileURLWithPath: $0) })
+    let text = ScreenWorkflow.render(
+      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-merged")
+    if let output = arguments.value("output") {
+      try OutputFile.write(text, to: URL(fileURLWithPath: output))
+    } else {
+      Terminal.out(text)
+    }
+    Terminal.err("merged \(ranked.order.count) documents from \(arguments.positionals.count) shard(s)\n")
   })

@@ -66,8 +66,10 @@ let trainCommand = Command(
       OptionSpec("query-max-len", value: "n", help: "Tokens per review query (default 128)."),
       OptionSpec("max-steps", value: "n", help: "Stop after n optimizer steps."),
       OptionSpec("temperature", value: "t", help: "Bi-encoder contrastive temperature (default 0.05)."),
+      OptionSpec("hard-negatives", value: "n", help: "Bi-encoder: excluded candidates of the same review per query (default 1)."),
       OptionSpec("positives-per-review", value: "n", help: "Included candidates per review per epoch (default 32)."),
       OptionSpec("patience", value: "n", help: "Epochs without improvement before stopping (default 2)."),
+      OptionSpec("encoder-dropout", value: "p", help: "BERT's hidden and attention dropout while training (default 0.1)."),
       OptionSpec("seed", value: "s", help: "Seed for initialisation, sampling and dropout (default 42)."),
       OptionSpec("out", value: "dir", help: "Where the screener is written.", short: "o"),
       OptionSpec("resume", help: "Continue the training state in --out after an interruption."),
@@ -111,8 +113,13 @@ let trainCommand = Command(
       guard let v = Double(t), v > 0 else { throw UsageError("--temperature expects a positive number", command: command) }
       options.temperature = v
     }
+    options.hardNegatives = try arguments.int("hard-negatives", default: 1, in: 0...64)
     options.positivesPerReview = try arguments.int("positives-per-review", default: 32, in: 1...1_000_000)
     options.patience = try arguments.int("patience", default: 2, in: 1...1000)
+    if let p = arguments.value("encoder-dropout") {
+      guard let v = Double(p), (0..<1).contains(v) else { throw UsageError("--encoder-dropout expects a number in [0, 1)", command: command) }
+      options.encoderDropout = v
+    }
     options.seed = seed
     options.resume = arguments.flag("resume")
     let report = try TrainWorkflow.run(options, progress: ProgressBar().handler)

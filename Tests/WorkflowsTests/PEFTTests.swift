@@ -79,7 +79,7 @@ import Text
     options.maxLength = 64
     try TrainWorkflow.saveModel(
       AdapterModel(encoder: encoder, head: head), options: options, identity: try BaseModelIdentity.of(directory: base),
-      smtBlocks: [:], train: [], epoch: 1, metrics: [:])
+      smtBlocks: [:], train: [], epoch: 1, validation: .init())
     return dir
   }
 
