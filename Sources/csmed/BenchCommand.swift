@@ -88,21 +88,7 @@ func benchAdapters(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
       if let v = arguments.value(option) { childArguments += ["--\(option)", v] }
     }
     if method == .goat, arguments.value("rank") == nil { childArguments += ["--rank", "8", "--experts", "4"] }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
-    if !FileManager.default.isExecutableFile(atPath: process.executableURL?.path ?? "") {
-      process.executableURL = Bundle.main.executableURL
-    }
-    process.arguments = childArguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw WorkflowError.usage("the \(method.rawValue) benchmark failed (exit \(process.terminationStatus))")
-    }
-    figures.append(try JSONDecoder().decode(BenchWorkflow.AdapterFigure.self, from: data))
+    figures.append(try runChild(childArguments, decoding: BenchWorkflow.AdapterFigure.self))
     progress(.advanced(done: i + 1))
   }
   progress(.finished("adapters"))

@@ -37,7 +37,7 @@ enum Defaults {
 
 enum OutputFormat: String, CaseIterable { case table, json, csv }
 
-let commands: [Command] = [buildCommand, statsCommand, searchCommand, suggestCommand, exportCommand, trainCommand, screenCommand, mergeCommand, evalCommand, simulateCommand, stopCommand, embedCommand, tokenizeCommand, benchCommand, exportAdapterCommand, importAdapterCommand]
+let commands: [Command] = [buildCommand, statsCommand, searchCommand, suggestCommand, exportCommand, trainCommand, screenCommand, mergeCommand, experimentCommand, evalCommand, simulateCommand, stopCommand, embedCommand, tokenizeCommand, benchCommand, exportAdapterCommand, importAdapterCommand]
 
 // MARK: - build
 

@@ -1,0 +1,269 @@
+import Adapters
+import Corpus
+import Encoder
+import Evaluation
+import Foundation
+import Screening
+import Store
+import Tensor
+import Text
+
+/// `csmed experiment`: the measurements behind docs/results.md.
+///
+/// - `loro`: leave-one-review-out over a set of reviews: for each review, every ranker is
+///   trained (where it learns) on all the other reviews and ranks the held-out one.
+/// - `adapter`: one review's candidates split in two (stratified, seeded); a classifier with
+///   one fine-tuning method learns from one half and ranks the other.
+public enum ExperimentWorkflow {
+  /// One ranker's result on one review.
+  public struct Row: Sendable, Codable {
+    public var review: String
+    public var ranker: String
+    public var metrics: [String: Double]
+    public var seconds: Double
+  }
+
+  // MARK: Leave one review out
+
+  public struct LOROOptions: Sendable {
+    public var database: URL
+    public var reviews: ReviewSelection
+    public var base: URL
+    /// `bm25`, `embed` (zero-shot), `tfidf-lr`, `tfidf-svm`, and `bi-encoder` (fine-tuned with `adapter`).
+    public var rankers: [String] = ["bm25", "embed", "tfidf-lr", "bi-encoder"]
+    public var train: TrainWorkflow.Options
+    public var scratch: URL
+
+    public init(database: URL, reviews: ReviewSelection, base: URL, train: TrainWorkflow.Options, scratch: URL) {
+      self.database = database
+      self.reviews = reviews
+      self.base = base
+      self.train = train
+      self.scratch = scratch
+    }
+  }
+
+  public static func leaveOneReviewOut(_ options: LOROOptions, progress: ProgressHandler = { _ in }) throws -> [Row] {
+    let store = try DatasetStore.open(at: options.database.path)
+    let refs = try options.reviews.resolve(in: store)
+    let reviews = try refs.map { try ScreeningData.review($0, store: store, stage: options.train.stage) }.filter(\.hasBothClasses)
+    guard reviews.count >= 2 else { throw WorkflowError.usage("leave-one-review-out needs at least two reviews with both classes") }
+    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
+    var rows: [Row] = []
+    let zeroShot: AdapterModel<Float>? =
+      options.rankers.contains("embed")
+      ? AdapterModel(
+        encoder: try {
+          let bert = try BertModel<Float>.load(directory: options.base)
+          return try AdaptedEncoder(configuration: AdapterConfiguration(method: .lora), bert: bert.configuration, base: bert.weights)
+        }()) : nil
+    for (fold, held) in reviews.enumerated() {
+      progress(.note("fold \(fold + 1)/\(reviews.count): \(held.key) (\(held.texts.count) candidates)"))
+      let others = reviews.enumerated().filter { $0.offset != fold }.map(\.element)
+      func record(_ ranker: String, _ started: Date, _ scores: [Double]) {
+        rows.append(
+          Row(
+            review: held.key, ranker: ranker, metrics: ScreeningData.metrics([(held, scores)]),
+            seconds: Date().timeIntervalSince(started)))
+      }
+      for ranker in options.rankers {
+        let started = Date()
+        switch ranker {
+        case "bm25":
+          record(ranker, started, try BM25(documents: held.texts).scores(for: held.query))
+        case "embed":
+          guard let zeroShot else { continue }
+          record(
+            ranker, started,
+            try TrainedScreener.neuralScores(
+              model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: held.query, texts: held.texts,
+              maxLength: options.train.maxLength, queryMaxLength: options.train.queryMaxLength, progress: progress))
+        case "tfidf-lr", "tfidf-svm", "bi-encoder", "cross-encoder":
+          guard let kind = ScreenerKind(rawValue: ranker) else { continue }
+          var train = options.train
+          train.kind = kind
+          train.output = options.scratch.appendingPathComponent("fold-\(fold)-\(ranker)")
+          train.valid = nil
+          let keys = others.map(\.key).joined(separator: "+")
+          train.train = try ReviewSelection(parsing: "review:" + keys)
+          _ = try TrainWorkflow.run(train, progress: progress)
+          let screener = try TrainedScreener.load(directory: train.output, base: options.base)
+          record(ranker, started, try screener.scores(query: held.query, texts: held.texts, progress: progress))
+          try? FileManager.default.removeItem(at: train.output)
+        default:
+          throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, bi-encoder, cross-encoder)")
+        }
+        progress(.note("  \(ranker): \(ScreeningData.describe(rows.last?.metrics ?? [:]))"))
+      }
+    }
+    return rows
+  }
+
+  // MARK: One method on one review
+
+  public struct AdapterOptions: Sendable {
+    public var database: URL
+    public var review: String
+    public var base: URL
+    public var adapter: AdapterConfiguration
+    public var steps = 60
+    public var batchSize = 16
+    public var maxLength = 128
+    public var learningRate: Double
+    public var seed: UInt64 = 42
+
+    public init(database: URL, review: String, base: URL, adapter: AdapterConfiguration, learningRate: Double? = nil) {
+      self.database = database
+      self.review = review
+      self.base = base
+      self.adapter = adapter
+      self.learningRate = learningRate ?? Self.defaultLearningRate(adapter.method)
+    }
+
+    /// Rates in the ranges adapters.md gives per method (full fine-tuning the usual 5e-5).
+    public static func defaultLearningRate(_ m: AdapterMethod) -> Double {
+      switch m {
+      case .full: 5e-5
+      case .pissa, .sorsa: 2e-4
+      case .smt, .s2ft: 2e-4
+      case .adalink: 2e-3
+      default: 5e-4
+      }
+    }
+  }
+
+  public struct AdapterResult: Sendable, Codable {
+    public var adapter: String
+    public var review: String
+    public var auc: Double
+    public var wss95: Double
+    public var averagePrecision: Double
+    public var trainableParameters: Int
+    public var trainSeconds: Double
+    public var peakRSSMB: Double
+    public var trainCandidates: Int
+    public var testCandidates: Int
+
+    enum CodingKeys: String, CodingKey {
+      case adapter, review, auc
+      case wss95 = "wss@95"
+      case averagePrecision = "ap"
+      case trainableParameters = "trainable_params"
+      case trainSeconds = "train_s"
+      case peakRSSMB = "peak_rss_mb"
+      case trainCandidates = "train_candidates"
+      case testCandidates = "test_candidates"
+    }
+  }
+
+  /// Trains a (review query, candidate) classifier with one method on half of a review's
+  /// candidates and ranks the other half.
+  public static func adapter(_ options: AdapterOptions, progress: ProgressHandler = { _ in }) throws -> AdapterResult {
+    let store = try DatasetStore.open(at: options.database.path)
+    let review = try ScreeningData.review(try store.review(matching: options.review), store: store, stage: .titleAbstract)
+    var rng = SplitMix64(seed: options.seed)
+    // Stratified halves of the candidates that have text and a label.
+    let usable = review.texts.indices.filter { !review.texts[$0].isEmpty && review.labels[$0] != nil }
+    var trainIdx: [Int] = [], testIdx: [Int] = []
+    for label in [0, 1] {
+      let group = usable.filter { review.labels[$0] == label }.shuffled(using: &rng)
+      trainIdx += group.prefix(group.count / 2)
+      testIdx += group.dropFirst(group.count / 2)
+    }
+    let positives = trainIdx.filter { review.labels[$0] == 1 }, negatives = trainIdx.filter { review.labels[$0] == 0 }
+    guard !positives.isEmpty, !negatives.isEmpty, testIdx.contains(where: { review.labels[$0] == 1 }) else {
+      throw WorkflowError.usage("\(review.key) has too few included candidates to split")
+    }
+    let bert = try BertModel<Float>.load(directory: options.base)
+    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
+    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
+    func batch(_ ids: [Int]) throws -> TokenBatch {
+      try TokenBatch(
+        encodings: try ids.map { try tokenizer.encode(review.query, pair: review.texts[$0], maxLength: options.maxLength) },
+        paddingID: tokenizer.paddingID)
+    }
+    func balanced(_ r: inout SplitMix64) -> [Int] {
+      (0..<options.batchSize).map { i in
+        i % 2 == 0 ? positives.randomElement(using: &r) ?? positives[0] : negatives.randomElement(using: &r) ?? negatives[0]
+      }
+    }
+    let started = Date()
+    if options.adapter.method == .smt {
+      // Warm-up gradients of full fine-tuning place the blocks (no update).
+      var full = options.adapter
+      full.method = .full
+      let encoder = try AdaptedEncoder(configuration: full, bert: bert.configuration, base: bert.weights)
+      let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
+      let warm = AdapterTrainer(
+        model: AdapterModel(encoder: encoder, head: head), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1))
+      var accumulated: [LinearSite: Tensor<Float>] = [:]
+      for _ in 0..<options.adapter.smtWarmupSteps {
+        let ids = balanced(&rng)
+        let (_, g) = try warm.classificationGradients(
+          [LabelledBatch(batch: try batch(ids), labels: ids.map { review.labels[$0] ?? 0 })], using: &rng)
+        let dense = BertWeights<Float>.fromNamed(g, configuration: bert.configuration, prefix: "encoder.")
+        for site in options.adapter.sites(bert.configuration) {
+          guard let w = dense?.weight(at: site) else { continue }
+          accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
+        }
+      }
+      blocks = SMTSelection.blocks(
+        gradients: accumulated, count: options.adapter.smtBlocks, blockSize: options.adapter.smtBlockSize)
+    }
+    let encoder = try AdaptedEncoder(
+      configuration: options.adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
+    let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
+    var trainer = AdapterTrainer(
+      model: AdapterModel(encoder: encoder, head: head),
+      schedule: LinearWarmupSchedule(peak: options.learningRate, warmupSteps: options.steps / 10, totalSteps: options.steps),
+      hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
+    trainer.encoderDropout = (0.1, 0.1)
+    progress(.started("\(options.adapter.method.rawValue) on \(review.key)", total: options.steps))
+    for step in 0..<options.steps {
+      let ids = balanced(&rng)
+      let (loss, g) = try trainer.classificationGradients(
+        [LabelledBatch(batch: try batch(ids), labels: ids.map { review.labels[$0] ?? 0 })], using: &rng)
+      trainer.step(g)
+      progress(.advanced(done: step + 1))
+      progress(.status(String(format: "loss %.4f", loss)))
+    }
+    progress(.finished("train"))
+    let trainSeconds = Date().timeIntervalSince(started)
+    var scores = [Double](repeating: 0, count: review.texts.count)
+    let order = testIdx.sorted { review.texts[$0].count > review.texts[$1].count }
+    for start in stride(from: 0, to: order.count, by: 32) {
+      let ids = Array(order[start..<min(start + 32, order.count)])
+      let logits = try trainer.model.logits(try batch(ids))
+      for (row, i) in ids.enumerated() { scores[i] = Double(logits.scalars[row * 2 + 1] - logits.scalars[row * 2]) }
+    }
+    let test = ScreeningData.Review(
+      key: review.key, query: review.query, texts: testIdx.map { review.texts[$0] }, labels: testIdx.map { review.labels[$0] })
+    let m = ScreeningData.metrics([(test, testIdx.map { scores[$0] })])
+    return AdapterResult(
+      adapter: options.adapter.method.rawValue, review: review.key, auc: m["auc"] ?? 0, wss95: m["wss@95"] ?? 0,
+      averagePrecision: m["ap"] ?? 0, trainableParameters: trainer.model.encoder.trainableParameterCount + 2 * bert.configuration.hiddenSize + 2,
+      trainSeconds: trainSeconds, peakRSSMB: BenchWorkflow.peakResidentMegabytes(), trainCandidates: trainIdx.count,
+      testCandidates: testIdx.count)
+  }
+
+  /// Macro averages per ranker and the per-review rows as a Markdown table.
+  public static func markdown(_ rows: [Row], command: String) -> String {
+    let keys = ["wss@95", "recall@10%", "ap", "auc"]
+    var out = "Command: `\(command)`\n\n| ranker | reviews | " + keys.joined(separator: " | ") + " |\n| --- | ---: |"
+      + String(repeating: " ---: |", count: keys.count) + "\n"
+    let rankers = rows.map(\.ranker).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    for r in rankers {
+      let mine = rows.filter { $0.ranker == r }
+      let means = keys.map { k in mine.map { $0.metrics[k] ?? 0 }.reduce(0, +) / Double(max(1, mine.count)) }
+      out += "| \(r) | \(mine.count) | " + means.map { String(format: "%.3f", $0) }.joined(separator: " | ") + " |\n"
+    }
+    out += "\n<details><summary>Per review</summary>\n\n| review | ranker | " + keys.joined(separator: " | ")
+      + " | seconds |\n| --- | --- |" + String(repeating: " ---: |", count: keys.count + 1) + "\n"
+    for row in rows {
+      out += "| \(row.review) | \(row.ranker) | "
+        + keys.map { String(format: "%.3f", row.metrics[$0] ?? 0) }.joined(separator: " | ")
+        + String(format: " | %.0f |\n", row.seconds)
+    }
+    return out + "\n</details>\n"
+  }
+}
