@@ -514,20 +514,23 @@ struct Batcher {
     for p in positives.shuffled(using: &rng) where (byReview[p.review]?.count ?? 0) < options.positivesPerReview {
       byReview[p.review, default: []].append(p.doc)
     }
-    var pool = byReview.keys.sorted().flatMap { r in byReview[r, default: []].map { (r, $0) } }.shuffled(using: &rng)
+    let positivesByReview = byReview.keys.sorted().flatMap { r in byReview[r, default: []].map { (r, $0) } }
+    // Length bucketing (by characters, a proxy for tokens) so that batches pad to similar lengths.
+    let bucketed = LengthBucketing.batches(
+      lengths: positivesByReview.map { train[$0.0].texts[$0.1].utf8.count }, batchSize: options.batchSize, using: &rng)
+    var pool = bucketed.flatMap { $0.map { positivesByReview[$0] } }
     var out: [TrainingBatch] = []
     switch options.kind {
     case .crossEncoder:
-      // Half positives, half excluded candidates of the same reviews.
-      let half = max(1, options.batchSize / 2)
-      for start in stride(from: 0, to: pool.count, by: half) {
-        var b = TrainingBatch()
-        for (r, d) in pool[start..<min(start + half, pool.count)] {
-          let review = train[r]
-          b.pairs.append((review.query, review.texts[d], 1))
-          if let n = negatives[r].randomElement(using: &rng) { b.pairs.append((review.query, review.texts[n], 0)) }
-        }
-        out.append(b)
+      // Each positive with one excluded candidate of the same review, bucketed by length.
+      var pairs: [(query: String, text: String, label: Int)] = []
+      for (r, d) in pool {
+        let review = train[r]
+        pairs.append((review.query, review.texts[d], 1))
+        if let n = negatives[r].randomElement(using: &rng) { pairs.append((review.query, review.texts[n], 0)) }
+      }
+      for ids in LengthBucketing.batches(lengths: pairs.map { $0.text.utf8.count }, batchSize: options.batchSize, using: &rng) {
+        out.append(TrainingBatch(pairs: ids.map { pairs[$0] }))
       }
     default:
       // Distinct reviews in a batch, so no query's positive is another query's in-batch negative.

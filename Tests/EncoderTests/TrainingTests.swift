@@ -411,3 +411,23 @@ struct TrainerTests {
     #expect(throws: EncoderError.self) { try trainer.loadCheckpoint(from: dir) }
   }
 }
+
+@Suite struct LengthBucketingTests {
+  @Test func everyExampleOnceWithLessPadding() {
+    var rng = SplitMix64(seed: 3)
+    let lengths = (0..<1000).map { _ in Int.random(in: 10...256, using: &rng) }
+    var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9)
+    let batches = LengthBucketing.batches(lengths: lengths, batchSize: 16, windowBatches: 20, using: &a)
+    #expect(batches == LengthBucketing.batches(lengths: lengths, batchSize: 16, windowBatches: 20, using: &b))
+    #expect(batches.flatMap { $0 }.sorted() == Array(0..<1000))
+    #expect(batches.allSatisfy { $0.count <= 16 })
+    // Random batches of the same size pad far more.
+    var c = SplitMix64(seed: 9)
+    let shuffled = Array(0..<1000).shuffled(using: &c)
+    let random = stride(from: 0, to: 1000, by: 16).map { Array(shuffled[$0..<min($0 + 16, 1000)]) }
+    let bucketed = LengthBucketing.paddedTokens(batches, lengths: lengths)
+    let plain = LengthBucketing.paddedTokens(random, lengths: lengths)
+    #expect(Double(bucketed) < 0.75 * Double(plain), "bucketed \(bucketed) vs random \(plain)")
+    #expect(bucketed >= lengths.reduce(0, +))
+  }
+}
