@@ -30,6 +30,8 @@ public enum ScreenWorkflow {
     public var query: String?
     /// Screen only this contiguous slice of the candidates (for job arrays); `csmed merge` joins them.
     public var shard: Shard?
+    /// Tokens per candidate for the zero-shot embedding (a trained screener keeps its own).
+    public var maxLength = 256
 
     public init(source: ReviewSource, ranker: Ranker, base: URL, query: String? = nil, shard: Shard? = nil) {
       self.source = source
@@ -117,7 +119,8 @@ public enum ScreenWorkflow {
     case .zeroShot(.bm25):
       scores = try BM25(documents: texts).scores(for: query)
     case .zeroShot(.embed):
-      let embedder = try SentenceEmbedder(directory: options.base)
+      var embedder = try SentenceEmbedder(directory: options.base)
+      embedder.maxLength = options.maxLength
       let queryVector = try embedder.embed([query])[0]
       let vectors = try embedInChunks(texts, with: embedder, progress: progress)
       scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }

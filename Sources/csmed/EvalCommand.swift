@@ -18,6 +18,7 @@ let evalCommand = Command(
       OptionSpec("k", value: "list", help: "Rank cut-offs for recall@k (default 50,100,...,5000)."),
       OptionSpec("recall", value: "list", help: "Recall targets for WSS, TNR, nPrecision (default 0.95,1.0)."),
       OptionSpec("plot", value: "file.svg", help: "Write the recall curves of all runs as SVG."),
+      OptionSpec("side-by-side", value: "metrics", help: "One row per run with these metrics (default with several runs: recall@k, wss@95, wss@100, tnr@95, last_rel, ap)."),
       OptionSpec("compare", value: "A B", help: "Paired comparison of two runs (Wilcoxon and randomization).", repeated: true),
       OptionSpec("skip-unlabelled", help: "Skip reviews missing from the labels instead of failing."),
       OptionSpec("seed", value: "n", help: "Seed of the randomization test (default 20240126)."),
@@ -53,7 +54,20 @@ let evalCommand = Command(
       let format = try arguments.choice("format", default: ReportFormat.table)
       let reports = try EvaluateWorkflow.evaluate(
         EvaluateWorkflow.Options(runs: arguments.values("run").map { URL(fileURLWithPath: $0) }, labels: labels, evaluation: evaluation))
-      text = reports.map { ReportRenderer.render($0, as: format) }.joined(separator: format == .table ? "\n" : "")
+      if format == .table, reports.count > 1 || arguments.value("side-by-side") != nil {
+        // One row per run: the comparison a reader wants first.
+        let metrics = arguments.list("side-by-side")
+          ?? evaluation.rankCutoffs.map { "recall@\($0)" } + ["recall@10%", "wss@95", "wss@100", "tnr@95", "last_rel", "ap"]
+        let rows = reports.map { report in
+          [report.runName, String(report.reviews.count)]
+            + metrics.map { name in
+              report.summary.first { $0.name == name }?.mean.map { String(format: name == "last_rel" ? "%.1f" : "%.4f", $0) } ?? "-"
+            }
+        }
+        text = Render.table(["run", "reviews"] + metrics, rows)
+      } else {
+        text = reports.map { ReportRenderer.render($0, as: format) }.joined(separator: format == .table ? "\n" : "")
+      }
       for report in reports {
         for warning in report.warnings { Terminal.err("warning: \(warning)\n") }
       }

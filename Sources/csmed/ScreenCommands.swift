@@ -40,6 +40,7 @@ let screenCommand = Command(
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
       OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
       OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N contiguous slices; join them with `csmed merge`."),
+      OptionSpec("max-len", value: "n", help: "Tokens per candidate for --zero-shot embed (default 256)."),
     ],
     discussion: """
       Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`.
@@ -82,9 +83,10 @@ let screenCommand = Command(
       }
       targetRecall = r
     }
-    let ranked = try ScreenWorkflow.screen(
-      .init(source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard),
-      progress: ProgressBar().handler)
+    var options = ScreenWorkflow.Options(
+      source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard)
+    options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
+    let ranked = try ScreenWorkflow.screen(options, progress: ProgressBar().handler)
     let text = ScreenWorkflow.render(
       ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: tag)
     let seconds = Date().timeIntervalSince(started)
