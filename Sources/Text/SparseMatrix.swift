@@ -114,6 +114,30 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
     try self.init(rows: rows, columnCount: columnCount)
   }
 
+  /// `[self | other]`: the columns of `other` appended after this matrix's (same row count).
+  /// - Throws: `VectorizerError.dimensionMismatch` when the row counts differ.
+  public func horizontallyConcatenated(with other: SparseMatrix) throws -> SparseMatrix {
+    guard other.rowCount == rowCount else {
+      throw VectorizerError.dimensionMismatch(expected: rowCount, found: other.rowCount, context: "rows of a concatenated matrix")
+    }
+    var offsets = [0]
+    var indices: [Int32] = []
+    var out: [Double] = []
+    indices.reserveCapacity(nonzeroCount + other.nonzeroCount)
+    out.reserveCapacity(nonzeroCount + other.nonzeroCount)
+    let shift = Int32(columnCount)
+    for r in 0..<rowCount {
+      indices += columnIndices[rowOffsets[r]..<rowOffsets[r + 1]]
+      out += values[rowOffsets[r]..<rowOffsets[r + 1]]
+      indices += other.columnIndices[other.rowOffsets[r]..<other.rowOffsets[r + 1]].map { $0 + shift }
+      out += other.values[other.rowOffsets[r]..<other.rowOffsets[r + 1]]
+      offsets.append(indices.count)
+    }
+    return SparseMatrix(
+      uncheckedRowCount: rowCount, columnCount: columnCount + other.columnCount, rowOffsets: offsets,
+      columnIndices: indices, values: out)
+  }
+
   /// The number of stored entries.
   public var nonzeroCount: Int { values.count }
 

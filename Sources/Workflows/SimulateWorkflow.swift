@@ -58,9 +58,11 @@ public enum SimulateWorkflow {
     case tfidfSVM = "tfidf-svm", tfidfNB = "tfidf-nb", tfidfLR = "tfidf-lr"
     /// Logistic regression (balanced class weights) on frozen MiniLM sentence embeddings.
     case embedLR = "embed-lr"
+    /// Logistic regression on TF-IDF (uni+bigrams, sublinear) and the sentence embedding side by side.
+    case hybridLR = "tfidf-embed-lr"
 
     var classical: ClassicalScreenerKind? { ClassicalScreenerKind(rawValue: rawValue) }
-    var needsEncoder: Bool { self == .embedLR }
+    var needsEncoder: Bool { self == .embedLR || self == .hybridLR }
   }
 
   /// One simulated run (one seed).
@@ -117,7 +119,14 @@ public enum SimulateWorkflow {
     if let kind = options.model.classical {
       features = try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1
     } else {
-      features = try SparseMatrix(dense: (embeddings ?? []).map { $0.map(Double.init) }, columnCount: 384)
+      let dense = try SparseMatrix(dense: (embeddings ?? []).map { $0.map(Double.init) }, columnCount: embeddings?.first?.count ?? 384)
+      if options.model == .hybridLR {
+        // Both blocks are L2-normalised, so neither dominates the other.
+        features = try TFIDFVectorizer.fitTransform(texts, configuration: ClassicalScreenerKind.tfidfLR.features).1
+          .horizontallyConcatenated(with: dense)
+      } else {
+        features = dense
+      }
     }
     let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
     let ids = included.map { "r\($0)" }

@@ -176,8 +176,13 @@ public enum TrainWorkflow {
     let c = bert.configuration
     var rng = SplitMix64(seed: options.seed)
     let batches = Batcher(train: train, options: options)
-    let stepsPerEpoch = batches.stepsPerEpoch
-    let plannedSteps = min(options.maxSteps ?? Int.max, stepsPerEpoch * options.epochs)
+    // The schedule spans the steps the epochs' real batch plans hold (or the --max-steps budget).
+    func epochGenerator(_ epoch: Int) -> SplitMix64 { SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9) }
+    let planned = (1...max(1, options.epochs)).reduce(0) { total, epoch in
+      var g = epochGenerator(epoch)
+      return total + batches.epoch(using: &g).count
+    }
+    let plannedSteps = min(options.maxSteps ?? Int.max, planned)
     let schedule = LinearWarmupSchedule(
       peak: options.learningRate, warmupSteps: plannedSteps / 10, totalSteps: max(plannedSteps, 1))
 
@@ -199,7 +204,6 @@ public enum TrainWorkflow {
     if options.encoderDropout > 0 { trainer.encoderDropout = (options.encoderDropout, options.encoderDropout) }
 
     let stateDirectory = options.output.appendingPathComponent("state")
-    let log = TrainingLog(url: options.output.appendingPathComponent("train-log.jsonl"), append: options.resume)
     var firstEpoch = 1
     var best = (epoch: 0, score: -Double.infinity, metrics: [String: Double]())
     var lastValidation = Validation()
@@ -214,6 +218,7 @@ public enum TrainWorkflow {
       stale = Int(extra["stale"] ?? "") ?? 0
       progress(.note("resuming after epoch \(firstEpoch - 1), step \(trainer.optimizer.stepCount)"))
     }
+    let log = TrainingLog(url: options.output.appendingPathComponent("train-log.jsonl"), append: options.resume)
 
     func validate(_ model: AdapterModel<Float>) throws -> Validation {
       guard !valid.isEmpty else { return Validation() }
@@ -242,9 +247,9 @@ public enum TrainWorkflow {
     var trainingSeconds = 0.0  // optimizer steps only, not validation
     var completedEpochs = firstEpoch - 1
     epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
-      progress(.started("epoch \(epoch)/\(options.epochs)", total: stepsPerEpoch))
-      var epochRNG = SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9)
+      var epochRNG = epochGenerator(epoch)
       let plan = batches.epoch(using: &epochRNG)
+      progress(.started("epoch \(epoch)/\(options.epochs)", total: plan.count))
       var lossSum = 0.0
       var stepsThisEpoch = 0
       for (i, batch) in plan.enumerated() {
@@ -499,13 +504,6 @@ struct Batcher {
     }
     positives = pos
     negatives = neg
-  }
-
-  var stepsPerEpoch: Int {
-    let perReview = Dictionary(grouping: positives, by: \.review).mapValues { min($0.count, options.positivesPerReview) }
-    let examples = perReview.values.reduce(0, +)
-    let perStep = options.kind == .crossEncoder ? options.batchSize / 2 : options.batchSize
-    return max(1, (examples + max(1, perStep) - 1) / max(1, perStep))
   }
 
   func epoch(using rng: inout SplitMix64) -> [TrainingBatch] {

@@ -1,0 +1,370 @@
+import Encoder
+import Foundation
+import Tensor
+import Testing
+import TestSupport
+
+/// `csmed train` and `csmed screen` on bad input, run through the built binary on a two-review
+/// fixture mirror and a tiny random BERT (hidden 16, 2 layers): exit codes, messages, no partial
+/// output, kill and resume, sharding.
+@Suite(.serialized) struct TrainScreenCLITests {
+  static let enabled = CLITests.binary() != nil
+
+  /// Built once for the suite: the database, two tiny models and one trained screener.
+  struct Fixture: Sendable {
+    var folder: URL
+    var database: URL
+    var tiny: URL
+    var otherTiny: URL
+    var screener: URL
+    var training: CLITests.Result
+  }
+
+  static let shared: Result<Fixture, any Error> = Result { try makeFixture() }
+
+  static func fixture() throws -> Fixture { try shared.get() }
+
+  static func makeFixture() throws -> Fixture {
+    let folder = try TestSupport.temporaryDirectory("TrainScreenCLITests")
+    let files = try TrainScreenFixtures.mirror(in: folder)
+    let database = folder.appendingPathComponent("csmed.sqlite")
+    let build = try CLITests.run([
+      "build", "--mirror", files.mirror.path, "--manifests", files.manifests.path, "--offline", "--db", database.path,
+    ])
+    guard build.status == 0 else { throw FixtureError("csmed build failed (\(build.status)): \(build.stderr)") }
+    let tiny = folder.appendingPathComponent("tiny"), other = folder.appendingPathComponent("tiny-other")
+    try TinyBert.write(to: tiny, seed: 1)
+    try TinyBert.write(to: other, seed: 2)
+    let screener = folder.appendingPathComponent("screener")
+    let training = try CLITests.run(trainArguments(database: database, base: tiny, out: screener, epochs: 2))
+    return Fixture(folder: folder, database: database, tiny: tiny, otherTiny: other, screener: screener, training: training)
+  }
+
+  struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+  }
+
+  static func trainArguments(database: URL, base: URL, out: URL, epochs: Int, extra: [String] = []) -> [String] {
+    [
+      "train", "--db", database.path, "--train", "review:cohen2006/ADHD", "--valid", "review:cohen2006/Estrogens",
+      "--model", "bi-encoder", "--adapter", "lora", "--base", base.path, "--max-len", "32", "--query-max-len", "16",
+      "--batch", "4", "--epochs", String(epochs), "--out", out.path,
+    ] + extra
+  }
+
+  static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+  static func lines(_ url: URL) throws -> [String] {
+    String(decoding: try Data(contentsOf: url), as: UTF8.self).split(separator: "\n").map(String.init)
+  }
+
+  // MARK: train
+
+  @Test("train writes the screener directory; --plan prints a total", .enabled(if: enabled, "csmed binary not built"))
+  func train() throws {
+    let f = try Self.fixture()
+    #expect(f.training.status == 0, "\(f.training.stderr)")
+    #expect(f.training.stdout.contains("screener written to"), "\(f.training.stdout)")
+    for name in ["screener.json", "adapter_model.safetensors", "validation.json", "train-log.jsonl", "state/trainer-state.json"] {
+      #expect(Self.exists(f.screener.appendingPathComponent(name)), "\(name) missing")
+    }
+    let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: f.screener.appendingPathComponent("screener.json"))) as? [String: Any]
+    #expect(manifest?["kind"] as? String == "bi-encoder")
+    #expect((manifest?["base"] as? [String: Any])?["name"] as? String == "tiny")
+    #expect(manifest?["recallFractions"] != nil, "validation on Estrogens should store recall fractions")
+    let log = try Self.lines(f.screener.appendingPathComponent("train-log.jsonl"))
+    #expect(log.contains { $0.contains("\"step\"") } && log.contains { $0.contains("\"train_loss\"") })
+    // ADHD has 4 included candidates and is the only training review: one-query steps, and both epochs train.
+    #expect(f.training.stdout.contains("over 2 epoch(s)"), "\(f.training.stdout)")
+    #expect(log.contains { $0.hasPrefix("{\"epoch\":2,") && $0.contains("\"step\"") }, "\(log)")
+
+    let plan = try CLITests.run(["train", "--plan", "--base", f.tiny.path, "--adapter", "lora", "--rank", "4"])
+    #expect(plan.status == 0, "\(plan.stderr)")
+    #expect(plan.stdout.contains("adapter lora"))
+    let total = plan.stdout.split(separator: "\n").first { $0.hasPrefix("total") }
+    // LoRA rank 4 on query and value (the default targets) of 2 layers, 16 wide: 4 * (4*16 + 16*4) = 512.
+    #expect(total?.split(separator: " ").last == "512", "\(plan.stdout)")
+  }
+
+  @Test("train killed with SIGKILL resumes from its saved state; --resume on an empty directory exits 64",
+        .enabled(if: enabled, "csmed binary not built"))
+  func killAndResume() throws {
+    let f = try Self.fixture()
+    let out = f.folder.appendingPathComponent("killed")
+    let arguments = Self.trainArguments(
+      database: f.database, base: f.tiny, out: out, epochs: 10_000, extra: ["--patience", "1000"])
+    let process = Process()
+    process.executableURL = try #require(CLITests.binary())
+    process.arguments = arguments
+    process.currentDirectoryURL = TestSupport.repositoryRoot()
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let state = out.appendingPathComponent("state/trainer-state.json")
+    let deadline = Date().addingTimeInterval(30)
+    while !Self.exists(state), process.isRunning, Date() < deadline { usleep(5_000) }
+    let wasRunning = process.isRunning
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    try #require(wasRunning, "training ended (status \(process.terminationStatus)) before it could be killed")
+    try #require(Self.exists(state), "no training state within 30 s")
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+
+    let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any]
+    let extra = try #require(saved?["extra"] as? [String: String])
+    let epoch = try #require(extra["epoch"].flatMap { Int($0) })
+    let step = try #require(saved?["step"] as? Int)
+    let before = try Self.lines(out.appendingPathComponent("train-log.jsonl"))
+    #expect(!before.isEmpty)
+
+    var again = arguments
+    let e = try #require(again.firstIndex(of: "--epochs"))
+    again[e + 1] = String(epoch + 2)
+    let resumed = try CLITests.run(again + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("resuming after epoch \(epoch), step \(step)"), "\(resumed.stderr)")
+    #expect(resumed.stdout.contains("screener written to"), "\(resumed.stdout)")
+    let after = try Self.lines(out.appendingPathComponent("train-log.jsonl"))
+    #expect(after.count > before.count)
+    #expect(Array(after.prefix(before.count)) == before, "the log lost or changed earlier lines")
+    let finalState = try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any]
+    // The first step logged by the resumed run continues the saved step count, and it trains epochs epoch+1 and epoch+2.
+    let firstNew = after.dropFirst(before.count).first { $0.contains("\"step\"") }
+    #expect(firstNew?.contains("\"step\":\(step + 1)") == true, "\(firstNew ?? "no step line")")
+    #expect((finalState?["extra"] as? [String: String])?["epoch"] == String(epoch + 2))
+
+    let empty = f.folder.appendingPathComponent("empty-out")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    let noState = try CLITests.run(Self.trainArguments(database: f.database, base: f.tiny, out: empty, epochs: 2, extra: ["--resume"]))
+    #expect(noState.status == 64, "\(noState)")
+    #expect(noState.stderr.contains("--resume") && noState.stderr.contains("no training state"), "\(noState.stderr)")
+  }
+
+  @Test("train usage errors exit 64", .enabled(if: enabled, "csmed binary not built"))
+  func trainUsageErrors() throws {
+    let f = try Self.fixture()
+    let out = f.folder.appendingPathComponent("usage-out")
+    func train(_ replace: [String: String], extra: [String] = []) throws -> CLITests.Result {
+      var arguments = Self.trainArguments(database: f.database, base: f.tiny, out: out, epochs: 1)
+      for (option, value) in replace {
+        if let i = arguments.firstIndex(of: option) { arguments[i + 1] = value } else { arguments += [option, value] }
+      }
+      return try CLITests.run(arguments + extra)
+    }
+    let kind = try train(["--model": "transformer"])
+    #expect(kind.status == 64 && kind.stderr.contains("transformer"), "\(kind)")
+    let selection = try train(["--train": "nonsense"])
+    #expect(selection.status == 64 && selection.stderr.contains("nonsense"), "\(selection)")
+    let rank = try train(["--rank": "100"])
+    #expect(rank.status == 64 && rank.stderr.contains("rank"), "\(rank)")
+    let targets = try train(["--targets": "query,foo"])
+    #expect(targets.status == 64 && targets.stderr.contains("foo"), "\(targets)")
+    // None of them left a screener behind.
+    #expect(!Self.exists(out.appendingPathComponent("screener.json")))
+  }
+
+  // MARK: screen
+
+  @Test("screen with another base model exits 65 naming the mismatch, and writes no output",
+        .enabled(if: enabled, "csmed binary not built"))
+  func baseMismatch() throws {
+    let f = try Self.fixture()
+    try #require(f.training.status == 0)
+    let output = f.folder.appendingPathComponent("mismatch.csv")
+    let result = try CLITests.run([
+      "screen", "--model", f.screener.path, "--base", f.otherTiny.path, "--db", f.database.path, "--review", "cohen2006/ADHD",
+      "-o", output.path,
+    ])
+    #expect(result.status == 65, "\(result)")
+    #expect(result.stderr.contains("trained on base model tiny") && result.stderr.contains("tiny-other"), "\(result.stderr)")
+    #expect(!Self.exists(output))
+  }
+
+  @Test("screen --shard: bad shard exits 64; merged shards equal the unsharded ranking byte for byte",
+        .enabled(if: enabled, "csmed binary not built"))
+  func shards() throws {
+    let f = try Self.fixture()
+    try #require(f.training.status == 0)
+    let common = ["screen", "--model", f.screener.path, "--base", f.tiny.path, "--db", f.database.path, "--review", "cohen2006/ADHD"]
+    let bad = try CLITests.run(common + ["--shard", "3/2"])
+    #expect(bad.status == 64 && bad.stderr.contains("--shard"), "\(bad)")
+    let folder = f.folder.appendingPathComponent("shards")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let (a, b, all, merged) = (
+      folder.appendingPathComponent("a.csv"), folder.appendingPathComponent("b.csv"),
+      folder.appendingPathComponent("all.csv"), folder.appendingPathComponent("merged.csv")
+    )
+    for (shard, file) in [("1/2", a), ("2/2", b)] {
+      let r = try CLITests.run(common + ["--shard", shard, "-o", file.path])
+      #expect(r.status == 0, "\(shard): \(r.stderr)")
+    }
+    let whole = try CLITests.run(common + ["-o", all.path])
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let merge = try CLITests.run(["merge", a.path, b.path, "-o", merged.path])
+    #expect(merge.status == 0, "\(merge.stderr)")
+    let expected = try Data(contentsOf: all), got = try Data(contentsOf: merged)
+    #expect(got == expected, "merged:\n\(String(decoding: got, as: UTF8.self))\nunsharded:\n\(String(decoding: expected, as: UTF8.self))")
+    #expect(try Self.lines(all).count == 13)  // header + 12 candidates
+    #expect(try Self.lines(a).count + Self.lines(b).count == 14)
+  }
+
+  @Test("screen --input: an empty file or a directory fails clearly; a record without text is ranked last with -inf",
+        .enabled(if: enabled, "csmed binary not built"))
+  func inputFiles() throws {
+    let f = try Self.fixture()
+    let folder = f.folder.appendingPathComponent("inputs")
+    let empty = try TestSupport.write("", to: "empty.ris", in: folder)
+    let emptyRun = try CLITests.run(["screen", "--zero-shot", "bm25", "--input", empty.path, "--review-title", "x"])
+    #expect(emptyRun.status != 0 && emptyRun.status != 70, "\(emptyRun)")
+    #expect(emptyRun.stderr.hasPrefix("error:") && (emptyRun.stderr.contains("empty.ris") || emptyRun.stderr.contains("no candidates")), "\(emptyRun.stderr)")
+
+    let directory = folder.appendingPathComponent("a-directory")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let dirRun = try CLITests.run(["screen", "--zero-shot", "bm25", "--input", directory.path, "--review-title", "x"])
+    #expect(dirRun.status != 0 && dirRun.status != 70, "\(dirRun)")
+    #expect(dirRun.stderr.hasPrefix("error:") && dirRun.stderr.contains("a-directory"), "\(dirRun.stderr)")
+
+    let ris = try TestSupport.write("""
+      TY  - JOUR
+      ID  - r1
+      TI  - stimulant trial in children with adhd
+      AB  - a randomized placebo controlled trial of methylphenidate
+      ER  - 
+
+      TY  - JOUR
+      ID  - r2
+      AU  - Smith, John
+      PY  - 2001
+      ER  - 
+
+      TY  - JOUR
+      ID  - r3
+      TI  - bone density in women
+      AB  - a survey of hormone therapy
+      ER  - 
+
+      """, to: "search.ris", in: folder)
+    let output = folder.appendingPathComponent("ranked.csv")
+    let run = try CLITests.run([
+      "screen", "--zero-shot", "bm25", "--input", ris.path, "--review-title", "stimulant for adhd in children", "-o", output.path,
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.contains("warning: 1 record(s) have neither title nor abstract"), "\(run.stderr)")
+    let rows = try Self.lines(output)
+    #expect(rows.count == 4, "\(rows)")
+    let last = rows.last ?? ""
+    #expect(last.contains(",3,-inf,"), "\(rows)")
+    #expect(last.contains("r2") || last.hasPrefix("search,2,"), "\(rows)")
+    #expect(rows.dropFirst().dropLast().allSatisfy { !$0.contains("-inf") }, "\(rows)")
+  }
+
+  @Test("screen --target-recall: prints the cut-off; out of range or with --zero-shot exits 64",
+        .enabled(if: enabled, "csmed binary not built"))
+  func targetRecall() throws {
+    let f = try Self.fixture()
+    try #require(f.training.status == 0)
+    let common = ["screen", "--model", f.screener.path, "--base", f.tiny.path, "--db", f.database.path, "--review", "cohen2006/ADHD"]
+    let ok = try CLITests.run(common + ["--target-recall", "0.9"])
+    #expect(ok.status == 0, "\(ok.stderr)")
+    #expect(ok.stderr.contains("target recall 0.90: screen the top"), "\(ok.stderr)")
+    #expect(ok.stdout.hasPrefix("review_id,document_id,rank,score,title,label\n"))
+    let high = try CLITests.run(common + ["--target-recall", "1.5"])
+    #expect(high.status == 64 && high.stderr.contains("--target-recall"), "\(high)")
+    let zeroShot = try CLITests.run([
+      "screen", "--zero-shot", "bm25", "--db", f.database.path, "--review", "cohen2006/ADHD", "--target-recall", "0.9",
+    ])
+    #expect(zeroShot.status == 64 && zeroShot.stderr.contains("--target-recall"), "\(zeroShot)")
+  }
+}
+
+/// A cohen2006 mirror with two reviews (ADHD, Estrogens) of 12 records each, both labels present,
+/// written only with words of ``TinyBert/words``.
+enum TrainScreenFixtures {
+  static let adhdIncluded = [
+    "stimulant trial in children with adhd", "methylphenidate versus placebo for adhd",
+    "a randomized controlled trial of stimulant dose in school children", "long term efficacy of methylphenidate in adhd",
+  ]
+  static let estrogensIncluded = [
+    "estrogen therapy in women after menopause", "hormone therapy and bone density in women",
+    "a randomized trial of estrogen versus placebo", "long term safety of hormone therapy",
+  ]
+  static let excluded = [
+    "a case report of heart risk", "cost of care in adult patients", "a letter on the model", "cell study in the rat",
+    "survey of patients with cancer", "breast cancer risk and dose", "short term outcome of the group",
+    "a review of the effect of care",
+  ]
+
+  static func csv(included: [String], topic: String) -> String {
+    var rows = ["record_id,title,abstract,label_included,label_abstract_screening"]
+    var id = 1
+    for (i, title) in included.enumerated() {
+      rows.append("\(topic)\(id),\(title),a study of the effect on \(i % 2 == 0 ? "the outcome" : "patients"),1,1")
+      id += 1
+    }
+    for (i, title) in excluded.enumerated() {
+      rows.append("\(topic)\(id),\(title),\(i % 3 == 0 ? "" : "the effect of the group on outcome"),0,0")
+      id += 1
+    }
+    return rows.joined(separator: "\n") + "\n"
+  }
+
+  static func mirror(in folder: URL) throws -> (mirror: URL, manifests: URL) {
+    let mirror = folder.appendingPathComponent("mirror"), manifests = folder.appendingPathComponent("manifests")
+    let adhd = try TestSupport.write(csv(included: adhdIncluded, topic: "a"), to: "cohen2006/ADHD.csv", in: mirror)
+    let estrogens = try TestSupport.write(csv(included: estrogensIncluded, topic: "e"), to: "cohen2006/Estrogens.csv", in: mirror)
+    func source(_ name: String, _ url: URL) throws -> String {
+      """
+      {"id": "\(name)", "review": "\(name)", "reader": "csv", "path": "cohen2006/\(name).csv", "url": "u", "kind": "file",
+       "sha256": "\(try FixtureFiles.sha256(url))"}
+      """
+    }
+    try TestSupport.write("""
+      {"id": "cohen2006", "name": "Cohen", "citation": "c", "license": "l", "domain": "d", "homepage": "h",
+       "known_reviews": ["ADHD", "Estrogens"], "labels": {"ta": {"0": 0, "1": 1}, "ft": {"0": 0, "1": 1}},
+       "sources": [\(try source("ADHD", adhd)), \(try source("Estrogens", estrogens))]}
+      """, to: "cohen2006.json", in: manifests)
+    return (mirror, manifests)
+  }
+}
+
+/// A tiny BERT checkpoint directory (config.json, vocab.txt, model.safetensors) with random weights.
+enum TinyBert {
+  static let special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+  static let words = [
+    "adhd", "estrogens", "stimulant", "trial", "in", "children", "with", "methylphenidate", "versus", "placebo", "for",
+    "a", "randomized", "controlled", "of", "dose", "school", "long", "term", "efficacy", "estrogen", "therapy", "women",
+    "after", "menopause", "hormone", "and", "bone", "density", "safety", "case", "report", "heart", "risk", "cost", "care",
+    "adult", "patients", "letter", "on", "the", "model", "cell", "study", "rat", "survey", "cancer", "breast", "short",
+    "outcome", "group", "review", "effect", "x", ",", ".",
+  ]
+
+  struct Generator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  static func write(to directory: URL, seed: UInt64) throws {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let vocab = special + words
+    let c = try BertConfiguration(
+      hiddenSize: 16, layerCount: 2, headCount: 4, intermediateSize: 32, vocabSize: vocab.count, maxPositionEmbeddings: 64)
+    let config = """
+      {"architectures":["BertModel"],"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,
+       "intermediate_size":32,"vocab_size":\(vocab.count),"max_position_embeddings":64,"type_vocab_size":2,
+       "layer_norm_eps":1e-12,"hidden_act":"gelu","model_type":"bert","pad_token_id":0}
+      """
+    try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+    try Data((vocab.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("vocab.txt"))
+    var rng = Generator(state: seed)
+    var values = BertWeights<Float>.random(configuration: c, using: &rng).safeTensorsValues()
+    values.append(.int64("embeddings.position_ids", shape: [1, 64], (0..<64).map { Int64($0) }))
+    try SafeTensorsWriter.write(values, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+  }
+}
