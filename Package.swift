@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Encoder", "Tensor", "Corpus"]),
     .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text", "Corpus"], resources: [.copy("Fixtures")]),
     .testTarget(name: "CLIKitTests", dependencies: ["CLIKit"]),
-    .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed", "Encoder", "Tensor"]),
+    .testTarget(name: "CLITests", dependencies: ["TestSupport", "csmed", "Encoder", "Tensor", "Corpus"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -69,13 +69,7 @@ public enum PEFTWorkflow {
   public static func export(screenerDirectory: URL, base: URL, output: URL) throws -> ExportReport {
     // The manifest first, so a wrong kind or method fails before the model is loaded.
     let manifestURL = screenerDirectory.appendingPathComponent(ScreenerManifest.fileName)
-    guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-      throw WorkflowError.missingInput(path: manifestURL.path)
-    }
-    let manifest: ScreenerManifest
-    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-      throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
-    }
+    let manifest = try ScreenerManifest.load(directory: screenerDirectory)
     guard manifest.kind.isNeural else {
       throw WorkflowError.usage(
         "\(screenerDirectory.path) is a \(manifest.kind.rawValue) screener; only neural screeners have an adapter to export"

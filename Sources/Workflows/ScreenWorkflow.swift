@@ -147,11 +147,7 @@ public enum ScreenWorkflow {
   /// The cut-off for `targetRecall`: the largest share of candidates any validation review of
   /// the screener needed to reach that recall (a conservative estimate), applied to `count`.
   public static func cutoff(targetRecall: Double, screener directory: URL, count: Int) throws -> Cutoff {
-    let manifestURL = directory.appendingPathComponent(ScreenerManifest.fileName)
-    let manifest: ScreenerManifest
-    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-      throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
-    }
+    let manifest = try ScreenerManifest.load(directory: directory)
     guard let fractions = manifest.recallFractions?[RecallFractions.key(targetRecall)], !fractions.isEmpty else {
       let known = manifest.recallFractions.map { $0.keys.sorted().joined(separator: ", ") } ?? "none"
       throw WorkflowError.usage(

@@ -61,6 +61,23 @@ public struct ScreenerManifest: Sendable, Codable {
   public var createdAt: String
 }
 
+extension ScreenerManifest {
+  /// Reads `screener.json` of a screener directory.
+  /// - Throws: ``WorkflowError`` for a missing file, invalid JSON or an unknown format.
+  public static func load(directory: URL) throws -> ScreenerManifest {
+    let url = directory.appendingPathComponent(fileName)
+    guard FileManager.default.fileExists(atPath: url.path) else { throw WorkflowError.missingInput(path: url.path) }
+    let manifest: ScreenerManifest
+    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: url)) } catch {
+      throw WorkflowError.io(path: url.path, reason: "not a csmed screener: \(error.localizedDescription)")
+    }
+    guard manifest.format == currentFormat else {
+      throw WorkflowError.io(path: url.path, reason: "unknown format '\(manifest.format)'")
+    }
+    return manifest
+  }
+}
+
 /// A screener loaded from a `csmed train` directory: scores a review's candidates.
 public struct TrainedScreener: Sendable {
   public let manifest: ScreenerManifest
@@ -75,16 +92,7 @@ public struct TrainedScreener: Sendable {
   /// - Throws: ``WorkflowError`` or ``AdapterError`` naming the file and the mismatch.
   public static func load(directory: URL, base: URL?) throws -> TrainedScreener {
     let manifestURL = directory.appendingPathComponent(ScreenerManifest.fileName)
-    guard FileManager.default.fileExists(atPath: manifestURL.path) else {
-      throw WorkflowError.missingInput(path: manifestURL.path)
-    }
-    let manifest: ScreenerManifest
-    do { manifest = try JSONDecoder().decode(ScreenerManifest.self, from: Data(contentsOf: manifestURL)) } catch {
-      throw WorkflowError.io(path: manifestURL.path, reason: "not a csmed screener: \(error.localizedDescription)")
-    }
-    guard manifest.format == ScreenerManifest.currentFormat else {
-      throw WorkflowError.io(path: manifestURL.path, reason: "unknown format '\(manifest.format)'")
-    }
+    let manifest = try ScreenerManifest.load(directory: directory)
     switch manifest.kind {
     case .tfidfLR, .tfidfSVM:
       let url = directory.appendingPathComponent(ScreenerManifest.classicalFile)

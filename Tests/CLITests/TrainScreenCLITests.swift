@@ -1,3 +1,4 @@
+import Corpus
 import Encoder
 import Foundation
 import Tensor
@@ -339,16 +340,6 @@ enum TinyBert {
     "outcome", "group", "review", "effect", "x", ",", ".",
   ]
 
-  struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
 
   static func write(to directory: URL, seed: UInt64) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -362,7 +353,7 @@ enum TinyBert {
       """
     try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
     try Data((vocab.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("vocab.txt"))
-    var rng = Generator(state: seed)
+    var rng = SplitMix64(seed: seed)
     var values = BertWeights<Float>.random(configuration: c, using: &rng).safeTensorsValues()
     values.append(.int64("embeddings.position_ids", shape: [1, 64], (0..<64).map { Int64($0) }))
     try SafeTensorsWriter.write(values, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
