@@ -20,6 +20,10 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
   /// AdaLink's embedding adapter.
   public private(set) var embedding: AdaLinkEmbedding<Scalar>?
   let baseSiteWeights: [LinearSite: Tensor<Scalar>]
+  /// With `freezeLayers > 0`: the outputs of the frozen lower layers per token sequence, so a
+  /// sequence seen again (the next epoch, a repeated candidate) skips them (Skip Tuning's
+  /// layer-wise skipping). Lower layers then run without dropout. Nil: no caching.
+  public var lowerLayerCache: LowerLayerCache<Scalar>?
 
   /// Builds the method's adapters over `base`, drawing random initial values and selections
   /// (S2FT) from `configuration.seed`. SMT needs its blocks, chosen by ``SMTSelection``.
@@ -189,6 +193,7 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
     workers: Int = Parallel.defaultWorkerCount
   ) throws(AdapterError) -> Tape {
     let states = branchStates(rows: batch.batchSize * batch.sequenceLength, training: true, using: &rng)
+    let cachedInput = try lowerLayerInput(batch, workers: workers)
     // BERT's own dropout, its masks drawn from a seed the generator supplies.
     let encoderDropout = dropout.flatMap { d in
       d.hidden > 0 || d.attention > 0 ? EncoderDropout(hidden: d.hidden, attention: d.attention, seed: rng.next()) : nil
@@ -196,7 +201,7 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
     do {
       let model = try BertModel(configuration: bert, weights: denseWeights(branch: true))
       let activations = try model.forwardTraining(
-        batch, hooks: hooks(states: states), dropout: encoderDropout, workers: workers)
+        batch, hooks: hooks(states: states), dropout: encoderDropout, startingAt: cachedInput, workers: workers)
       var aux = 0.0
       for a in adapters { if let s = states[a.site] { aux += a.auxiliaryLoss(state: s) } }
       return Tape(
@@ -258,6 +263,45 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
       }
     }
     return (value / Double(den), out)
+  }
+
+  /// The input of the first unfrozen layer for `batch`, from ``lowerLayerCache`` where it has
+  /// the sequence and computed (and cached) for the rest; nil without a cache.
+  func lowerLayerInput(_ batch: TokenBatch, workers: Int) throws(AdapterError) -> (layer: Int, input: Tensor<Scalar>)? {
+    let n = configuration.freezeLayers
+    guard let cache = lowerLayerCache, n > 0, embedding == nil, configuration.method != .full else { return nil }
+    let (b, t, h) = (batch.batchSize, batch.sequenceLength, bert.hiddenSize)
+    var input = [Scalar](repeating: 0, count: b * t * h)
+    func key(_ s: Int) -> [Int32] {
+      let r = s * t..<s * t + batch.lengths[s]
+      return Array(batch.inputIDs[r]) + [-1] + Array(batch.tokenTypeIDs[r])
+    }
+    var missing: [Int] = []
+    for s in 0..<b {
+      if let rows = cache.value(for: key(s)) {
+        for i in 0..<rows.count { input[s * t * h + i] = rows[i] }
+      } else {
+        missing.append(s)
+      }
+    }
+    if !missing.isEmpty {
+      // Frozen layers hold the base weights, so the plain model computes them.
+      do {
+        let sub = try TokenBatch(
+          batchSize: missing.count, sequenceLength: t,
+          inputIDs: missing.flatMap { batch.inputIDs[$0 * t..<($0 + 1) * t] },
+          tokenTypeIDs: missing.flatMap { batch.tokenTypeIDs[$0 * t..<($0 + 1) * t] },
+          lengths: missing.map { batch.lengths[$0] })
+        let hidden = try BertModel(configuration: bert, weights: base).forward(sub, throughLayer: n, workers: workers)
+        for (row, s) in missing.enumerated() {
+          let count = batch.lengths[s] * h
+          let values = Array(hidden.scalars[row * t * h..<row * t * h + count])
+          for i in 0..<count { input[s * t * h + i] = values[i] }
+          cache.store(values, for: key(s))
+        }
+      } catch { throw .encoder(error) }
+    }
+    return (n, Tensor(shape: [b, t, h], scalars: input))
   }
 
   func branchStates(rows: Int, training: Bool, using rng: inout SplitMix64) -> [LinearSite: any BranchState] {
@@ -377,5 +421,35 @@ public enum SMTSelection {
     var out: [LinearSite: [SMTBlocks<S>.Block]] = [:]
     for (site, block, _) in scored.prefix(count) { out[site, default: []].append(block) }
     return out
+  }
+}
+
+/// Hidden states of the frozen lower layers by token sequence, up to a memory budget (later
+/// sequences are computed every time once it is full). Thread-safe.
+public final class LowerLayerCache<Scalar: BLASScalar>: @unchecked Sendable {
+  private var values: [[Int32]: [Scalar]] = [:]
+  private var bytes = 0
+  private let maxBytes: Int
+  private let lock = NSLock()
+  /// Lookups answered from the cache, and sequences computed.
+  public private(set) var hits = 0, misses = 0
+
+  public init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+  func value(for key: [Int32]) -> [Scalar]? {
+    lock.lock()
+    defer { lock.unlock() }
+    let v = values[key]
+    if v == nil { misses += 1 } else { hits += 1 }
+    return v
+  }
+
+  func store(_ v: [Scalar], for key: [Int32]) {
+    lock.lock()
+    defer { lock.unlock() }
+    let size = v.count * MemoryLayout<Scalar>.size + key.count * 4
+    guard bytes + size <= maxBytes, values[key] == nil else { return }
+    values[key] = v
+    bytes += size
   }
 }

@@ -105,6 +105,9 @@ public struct AdapterConfiguration: Sendable, Codable, Equatable {
     guard (0..<c.layerCount).contains(freezeLayers) else {
       throw fail("--freeze-layers", "\(freezeLayers); the model has \(c.layerCount) layers, so use 0...\(c.layerCount - 1)")
     }
+    if method == .adalink, freezeLayers > 0 {
+      throw fail("--freeze-layers", "AdaLink adapts the embeddings below every layer; it cannot skip frozen layers")
+    }
     guard (0..<1).contains(dropout) else { throw fail("--dropout", "\(dropout) is not in [0, 1)") }
     if dropout > 0, ![.lora, .rslora, .pissa].contains(method) {
       throw fail("--dropout", "adapter dropout is implemented for lora, rslora and pissa, not \(method.rawValue)")

@@ -47,6 +47,8 @@ public struct BertActivations<Scalar: BLASScalar>: Sendable {
   let layout: ActivationLayout
   /// The dropout the forward pass applied (its masks are regenerated from the seed).
   let dropout: EncoderDropout?
+  /// The first layer run (0, or the layer whose input came from a cache).
+  let firstLayer: Int
 }
 
 /// Offsets of every weight tensor in a flat buffer, in ``BertWeights/namedTensors`` order.
@@ -181,8 +183,18 @@ extension BertModel {
   /// - Throws: ``EncoderError/invalidInput(reason:)`` as ``forward(_:workers:)``.
   public func forwardTraining(
     _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, dropout: EncoderDropout? = nil,
-    workers: Int = Parallel.defaultWorkerCount
+    startingAt first: (layer: Int, input: Tensor<Scalar>)? = nil, workers: Int = Parallel.defaultWorkerCount
   ) throws(EncoderError) -> BertActivations<Scalar> {
+    // `startingAt`: the input of a layer (from a cache of the frozen layers below it); the
+    // embeddings and lower layers are skipped and get no gradient.
+    let firstLayer = first?.layer ?? 0
+    if let first {
+      guard (0..<configuration.layerCount).contains(first.layer),
+        first.input.shape == [batch.batchSize, batch.sequenceLength, configuration.hiddenSize]
+      else {
+        throw .invalidInput(reason: "cached input \(first.input.shape) for layer \(first.layer) does not fit the batch")
+      }
+    }
     try validate(batch)
     if workers > 1 { BLASThreads.set(1) }
     let c = configuration
@@ -211,7 +223,11 @@ extension BertModel {
               let (sum, mean0, rstd0, x) = (
                 sb.requiredBaseAddress, mb.requiredBaseAddress, rb.requiredBaseAddress, xb.requiredBaseAddress
               )
+              if let first {
+                first.input.withUnsafeBufferPointer { x.update(from: $0.requiredBaseAddress, count: n * h) }
+              }
               Parallel.forEach(chunks.count, workers: workers) { _, ci in
+                guard firstLayer == 0 else { return }
                 let r = chunks[ci]
                 for row in r {
                   let v = sum + row * h
@@ -230,7 +246,7 @@ extension BertModel {
                   }
                 }
               }
-              for (li, l) in layers.enumerated() {
+              for (li, l) in layers.enumerated() where li >= firstLayer {
                 // Every element that is read later is written first, so skip zero-filling 100+ MB.
                 var storage = [Scalar](unsafeUninitializedCapacity: layout.total) { _, count in count = layout.total }
                 storage.withUnsafeMutableBufferPointer { ab in
@@ -332,7 +348,7 @@ extension BertModel {
     }
     return BertActivations(
       batch: batch, output: Tensor(shape: [bCount, t, h], scalars: x), embeddingSum: sum,
-      embeddingMean: mean0, embeddingRstd: rstd0, layers: saved, layout: layout, dropout: dropout)
+      embeddingMean: mean0, embeddingRstd: rstd0, layers: saved, layout: layout, dropout: dropout, firstLayer: firstLayer)
   }
 
   /// Gradients of a scalar loss with respect to all weights, given `dL/d(output)` `[B, T, H]`.
@@ -375,8 +391,8 @@ extension BertModel {
     let w = max(1, workers)
 
     let dense = hooks.denseGradients
-    let lowest = max(0, min(hooks.lowestLayer, c.layerCount))
-    let needsEmbedding = lowest == 0 && (dense || hooks.wordEmbeddingBackward != nil)
+    let lowest = max(activations.firstLayer, min(hooks.lowestLayer, c.layerCount))
+    let needsEmbedding = activations.firstLayer == 0 && lowest == 0 && (dense || hooks.wordEmbeddingBackward != nil)
     var grads = [Scalar](repeating: 0, count: dense ? wl.total : 1)
     var dx = outputGradient.scalars  // dL/d(layer output) [N, H]
     var dv = [Scalar](repeating: 0, count: n * h)  // dL/d(LayerNorm input)
@@ -475,7 +491,7 @@ extension BertModel {
                             let l = layers[li]
                             let gl = dense ? LayerGradientPointers(gBase, wl.layers[li]) : nil
                             func site(_ m: LinearModule) -> LinearSite { LinearSite(layer: li, module: m) }
-                            activations.layers[li].storage.withUnsafeBufferPointer { ab in
+                            activations.layers[li - activations.firstLayer].storage.withUnsafeBufferPointer { ab in
                               let a = ab.requiredBaseAddress
                               let (input, qkv, probs, ctx) = (
                                 a + layout.input, a + layout.qkv, a + layout.probabilities, a + layout.context

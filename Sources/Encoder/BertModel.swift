@@ -49,8 +49,11 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   /// - Throws: ``EncoderError/invalidInput(reason:)`` for ids out of range or `T` above
   ///   `max_position_embeddings`.
   public func forward(
-    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, workers: Int = Parallel.defaultWorkerCount
+    _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, throughLayer limit: Int? = nil,
+    workers: Int = Parallel.defaultWorkerCount
   ) throws(EncoderError) -> Tensor<Scalar> {
+    // `throughLayer: n` stops after the first n layers (the input of layer n, for a cache).
+    let layerLimit = min(limit ?? configuration.layerCount, configuration.layerCount)
     let c = configuration
     let (bCount, t) = (batch.batchSize, batch.sequenceLength)
     try validate(batch)
@@ -108,9 +111,9 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                       row, residual: e.type + Int(batch.tokenTypeIDs[r]) * h, output: row, rows: 1, columns: h,
                       gamma: e.normWeight, beta: e.normBias, epsilon: eps, mean: nil, rstd: nil)
                   }
-                  if !layers.isEmpty { projectQKV(0, chunks[ci]) }
+                  if layerLimit > 0 { projectQKV(0, chunks[ci]) }
                 }
-                for (li, l) in layers.enumerated() {
+                for (li, l) in layers.enumerated() where li < layerLimit {
                   // Phase 1 (sequence, head): context = softmax(Q Kᵀ / sqrt(dh)) V over the valid keys.
                   Parallel.forEach(bCount * heads, workers: w) { worker, item in
                     let (b, head) = (item / heads, item % heads)
@@ -131,7 +134,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
                   }
                   // Phase 2 (token rows): x = LN(x + ctx Woᵀ + bo); x = LN(x + GELU(x Wiᵀ + bi) Wo2ᵀ + bo2);
                   // then the next layer's QKV for the same rows while they are in cache.
-                  let next = li + 1 < layers.count ? li + 1 : nil
+                  let next = li + 1 < layerLimit ? li + 1 : nil
                   Parallel.forEach(chunks.count, workers: w) { worker, ci in
                     let r = chunks[ci]
                     let rows = r.count

@@ -202,6 +202,10 @@ public enum TrainWorkflow {
       classWeights: options.kind == .crossEncoder ? Loss.inverseFrequencyWeights(labels: labelsAll, classCount: 2) : nil,
       workers: options.workers)
     if options.encoderDropout > 0 { trainer.encoderDropout = (options.encoderDropout, options.encoderDropout) }
+    if options.adapter.freezeLayers > 0, options.adapter.method != .full {
+      // Layer skipping: the frozen layers' outputs are computed once per sequence.
+      trainer.model.encoder.lowerLayerCache = LowerLayerCache(maxBytes: 1 << 30)
+    }
 
     let stateDirectory = options.output.appendingPathComponent("state")
     var firstEpoch = 1

@@ -119,3 +119,35 @@ import Testing
     #expect(last < first * 0.2, "contrastive loss \(first) -> \(last)")
   }
 }
+
+@Suite struct LowerLayerCacheTests {
+  /// With the lowest layer frozen, gradients from cached lower-layer outputs equal those of the
+  /// full forward pass, and a second pass answers from the cache.
+  @Test func cachedLowerLayersGiveTheSameGradients() throws {
+    let bert = try tinyBert()
+    let config = AdapterConfiguration(method: .lora, rank: 2, targets: [.query, .value, .output], freezeLayers: 1)
+    var plain = try AdaptedEncoder<Double>(configuration: config, bert: bert, base: tinyWeights(bert))
+    var rng = SplitMix64(seed: 3)
+    plain.updateEach { _, t in t = t.adding(normal(t.shape, std: 0.2, using: &rng)) }
+    var cached = plain
+    let cache = LowerLayerCache<Double>(maxBytes: 1 << 20)
+    cached.lowerLayerCache = cache
+    let batch = try tinyBatch()
+    // Padding rows are not cached (their values never reach a real token or the pooled output),
+    // so the loss reads real tokens only.
+    var c = normal([2, 5, bert.hiddenSize], using: &rng)
+    c.withUnsafeMutableBufferPointer { p in for i in (8 * 16)..<(10 * 16) { p[i] = 0 } }
+    var r1 = SplitMix64(seed: 1), r2 = SplitMix64(seed: 1)
+    let a = try plain.forwardTraining(batch, using: &r1, workers: 1)
+    let b = try cached.forwardTraining(batch, using: &r2, workers: 1)
+    let real = (0..<(8 * 16))
+    #expect(real.map { abs(a.activations.output.scalars[$0] - b.activations.output.scalars[$0]) }.max()! < 1e-10)
+    let ga = plain.backward(a, outputGradient: c, workers: 1)
+    let gb = cached.backward(b, outputGradient: c, workers: 1)
+    for (x, y) in zip(ga.tensors, gb.tensors) { #expect(x.maxAbsDifference(y) < 1e-10) }
+    #expect(cache.misses == 2 && cache.hits == 0)
+    var r3 = SplitMix64(seed: 1)
+    _ = try cached.forwardTraining(batch, using: &r3, workers: 1)
+    #expect(cache.hits == 2)
+  }
+}
