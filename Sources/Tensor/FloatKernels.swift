@@ -224,15 +224,59 @@ enum FloatKernels {
 
   // MARK: - Backward
 
-  /// `dx = dy * (Φ(x) + x φ(x))` with the vectorisable erf/exp forms.
+  /// `exp(x)` on 8 lanes: ``expScalar(_:)``'s Cephes polynomial, written with explicit vectors
+  /// (the scalar loop of ``geluBackward`` was left scalar by LLVM, since `dx` aliases `dy`).
+  @inline(__always)
+  static func expVector(_ xIn: V) -> V {
+    var x = xIn.replacing(with: -87.3, where: xIn .< -87.3)
+    x = x.replacing(with: 88.7, where: x .> 88.7)
+    let magic = V(repeating: 12_582_912.0)
+    let t = x * 1.442_695_040_888_963_4 + magic
+    let n = t - magic
+    let bits = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    x = x - n * 0.693_359_375 - n * -2.121_944_400_546_905_8e-4
+    var y = V(repeating: 1.987_569_150_0e-4)
+    y = y * x + 1.398_199_950_7e-3
+    y = y * x + 8.333_451_907_3e-3
+    y = y * x + 4.166_579_589_4e-2
+    y = y * x + 1.666_666_545_9e-1
+    y = y * x + 5.000_000_120_1e-1
+    y = y * (x * x) + x + 1
+    return y * unsafeBitCast((bits &+ 127) &<< 23, to: V.self)
+  }
+
+  /// `dx = dy * (Φ(x) + x φ(x))`, with `Φ(x) = (1 + erf(x/√2)) / 2` from Abramowitz & Stegun
+  /// 7.1.26 and one shared `exp(−x²/2)` (the erf's and the density's). `dx` may alias `dy`.
   static func geluBackward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int
   ) {
-    for i in 0..<count {
+    var i = 0
+    let signMask = SIMD8<UInt32>(repeating: 0x8000_0000)
+    while i + width <= count {
+      let v = load(x + i, width)
+      let d = load(dy + i, width)
+      let e = expVector(-0.5 * v * v)
+      let bits = unsafeBitCast(v, to: SIMD8<UInt32>.self)
+      let ax = unsafeBitCast(bits & ~signMask, to: V.self) * 0.707_106_781_186_547_5
+      let t = 1 / (1 + 0.327_591_1 * ax)
+      var p = V(repeating: 1.061_405_429)
+      p = p * t - 1.453_152_027
+      p = p * t + 1.421_413_741
+      p = p * t - 0.284_496_736
+      p = p * t + 0.254_829_592
+      p = p * t
+      let erfAbs = 1 - p * e
+      let erf = unsafeBitCast(unsafeBitCast(erfAbs, to: SIMD8<UInt32>.self) | (bits & signMask), to: V.self)
+      let out = d * (0.5 * (1 + erf) + v * (e * 0.398_942_280_401_432_7))
+      UnsafeMutableRawPointer(dx + i).storeBytes(of: out, as: V.self)
+      i += width
+    }
+    while i < count {
       let v = x[i]
       let cdf = 0.5 * (1 + erfScalar(v * 0.707_106_781_186_547_5))
       let pdf = expScalar(-0.5 * v * v) * 0.398_942_280_401_432_7
       dx[i] = dy[i] * (cdf + v * pdf)
+      i += 1
     }
   }
 

@@ -15,7 +15,7 @@ let simulateCommand = Command(
       OptionSpec("review-title", value: "text", help: "The review's title, for --input."),
       OptionSpec("criteria", value: "file", help: "The review's eligibility criteria, for --input."),
       OptionSpec("stage", value: "ta|ft", help: "Which stage's labels (default ta)."),
-      OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr (default tfidf-svm)."),
+      OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr (default tfidf-svm)."),
       OptionSpec("warm-start", value: "file-order|random|zero-shot", help: "Order before both classes are labelled (default file-order)."),
       Defaults.baseOption,
       OptionSpec("priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-* (default 0,0)."),

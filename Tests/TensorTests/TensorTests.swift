@@ -238,3 +238,23 @@ struct ExponentiateRowsTests {
     #expect(worstErf < 5e-7)  // A&S 7.1.26 bound 1.5e-7 plus Float rounding
   }
 }
+
+@Suite struct GELUBackwardFloatTests {
+  /// The Float kernel (8-lane vectors plus a scalar tail, `dx` aliasing `dy`) against the exact
+  /// derivative in Double.
+  @Test func matchesTheExactDerivative() {
+    let xs: [Float] = (0..<1003).map { Float($0 - 501) * 0.02 } + [-12, -9.5, 0, 1e-8, 9.5, 12]
+    var dy: [Float] = xs.indices.map { Float(($0 % 7) - 3) * 0.5 }
+    let expected = zip(xs, dy).map { x, d -> Double in
+      let v = Double(x)
+      return Double(d) * (0.5 * (1 + erf(v / 2.0.squareRoot())) + v * exp(-0.5 * v * v) / (2 * Double.pi).squareRoot())
+    }
+    xs.withUnsafeBufferPointer { xp in
+      dy.withUnsafeMutableBufferPointer { dp in
+        Float.geluBackward(xp.baseAddress!, UnsafePointer(dp.baseAddress!), dp.baseAddress!, count: xs.count)
+      }
+    }
+    let worst = zip(dy, expected).map { abs(Double($0) - $1) }.max() ?? 0
+    #expect(worst < 2e-6, "max error \(worst)")
+  }
+}
