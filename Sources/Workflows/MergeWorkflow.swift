@@ -67,6 +67,6 @@ public enum MergeWorkflow {
     return ScreenWorkflow.Ranked(
       reviewID: rows.first?.review ?? "", query: "", documentIDs: rows.map(\.document), scores: rows.map(\.score),
       titles: rows.map(\.title), labels: rows.map(\.label), order: order,
-      emptyRecords: rows.filter { $0.score == -.infinity }.count, cutoff: nil)
+      emptyRecords: rows.filter { $0.score == -.infinity }.count)
   }
 }

@@ -76,8 +76,6 @@ public enum ScreenWorkflow {
     public var order: [Int]
     /// Candidates with neither title nor abstract: kept, ranked last (score −∞).
     public var emptyRecords: Int
-    /// `--target-recall`: how many to screen, from the trained screener's validation reviews.
-    public var cutoff: Cutoff?
   }
 
   /// Where to stop screening for a target recall, estimated on the screener's validation reviews.
@@ -110,11 +108,9 @@ public enum ScreenWorkflow {
     }
     let texts = review.records.indices.map(review.text(of:))
     var scores: [Double]
-    var screener: TrainedScreener? = nil
     switch options.ranker {
     case .trained(let directory):
       let loaded = try TrainedScreener.load(directory: directory, base: options.base)
-      screener = loaded
       scores = try loaded.scores(query: query, texts: texts, progress: progress)
     case .zeroShot(.bm25):
       scores = try BM25(documents: texts).scores(for: query)
@@ -140,8 +136,7 @@ public enum ScreenWorkflow {
     }
     return Ranked(
       reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores,
-      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount,
-      cutoff: nil)
+      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount)
   }
 
   /// The cut-off for `targetRecall`: the largest share of candidates any validation review of
