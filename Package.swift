@@ -50,7 +50,7 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "Corpus", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
-      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport"]),
+      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS"]),

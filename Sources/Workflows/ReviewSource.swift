@@ -13,6 +13,15 @@ public struct LabelledReview: Sendable {
   public var records: [Record]
   /// Label per candidate; nil where unknown.
   public var labels: [Int?]
+  /// The main text per candidate, where the meta-dataset has one (loaded for the full-text stage).
+  public var fullTexts: [String?] = []
+
+  /// What the full-text stage screens: title and abstract, then the main text where known.
+  public func fullText(of candidate: Int) -> String {
+    let head = text(of: candidate)
+    guard candidate < fullTexts.count, let body = fullTexts[candidate], !body.isEmpty else { return head }
+    return head.isEmpty ? body : head + "\n" + body
+  }
 
   /// Title and abstract of one candidate joined, as ASReview feeds them to its feature extractors.
   public func text(of candidate: Int) -> String {
@@ -34,10 +43,12 @@ public enum ReviewSource: Sendable {
       let review = try store.review(matching: key)
       let rows = try store.candidates(ofReview: review.id, stage: stage)
       let criteria = try store.criteriaText(ofReview: review.id)
-      return LabelledReview(
+      var loaded = LabelledReview(
         reviewID: "\(review.collection)/\(review.sourceReviewID)", title: review.title, criteria: criteria,
         documentIDs: rows.map { $0.record.pmid ?? $0.record.sourceID ?? String($0.documentID) },
         records: rows.map(\.record), labels: rows.map(\.label))
+      if stage == .fullText { loaded.fullTexts = try rows.map { try store.fullText(ofDocument: $0.documentID)?.body } }
+      return loaded
     case .file(let url, let title, let criteriaFile):
       guard FileManager.default.fileExists(atPath: url.path) else { throw WorkflowError.missingInput(path: url.path) }
       let records = try RecordFileReader.read(contentsOf: url)

@@ -106,20 +106,32 @@ public enum ScreenWorkflow {
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
     }
-    let texts = review.records.indices.map(review.text(of:))
+    // The full-text stage screens main texts where the meta-dataset has them, in pooled windows.
+    var fullTextStage = false
+    if case .database(_, _, .fullText) = options.source { fullTextStage = true }
+    let texts = review.records.indices.map(fullTextStage ? review.fullText(of:) : review.text(of:))
     var scores: [Double]
     switch options.ranker {
     case .trained(let directory):
       let loaded = try TrainedScreener.load(directory: directory, base: options.base)
-      scores = try loaded.scores(query: query, texts: texts, progress: progress)
+      scores = try loaded.scores(query: query, texts: texts, pooledChunks: fullTextStage, progress: progress)
     case .zeroShot(.bm25):
       scores = try BM25(documents: texts).scores(for: query)
     case .zeroShot(.embed):
       var embedder = try SentenceEmbedder(directory: options.base)
       embedder.maxLength = options.maxLength
       let queryVector = try embedder.embed([query])[0]
-      let vectors = try embedInChunks(texts, with: embedder, progress: progress)
-      scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+      if fullTextStage {
+        let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
+        progress(.started("embed full texts", total: texts.count))
+        scores = try ChunkPooling.cosines(
+          query: queryVector, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: options.maxLength,
+          progress: progress)
+        progress(.finished("embed full texts"))
+      } else {
+        let vectors = try embedInChunks(texts, with: embedder, progress: progress)
+        scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+      }
     }
     // Records without any text cannot be judged by their text: they go last, in source order.
     let isEmpty = texts.map(\.isEmpty)

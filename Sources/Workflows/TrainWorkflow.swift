@@ -440,8 +440,13 @@ enum ScreeningData {
     let rows = try store.candidates(ofReview: ref.id, stage: stage)
     let criteria = try store.criteriaText(ofReview: ref.id)
     let query = [ref.title, criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
-    let texts = rows.map { row in
-      [row.record.title, row.record.abstract].filter { !$0.isEmpty }.joined(separator: " ")
+    let texts = try rows.map { row in
+      let head = [row.record.title, row.record.abstract].filter { !$0.isEmpty }.joined(separator: " ")
+      // The full-text stage reads the main text after title and abstract, where there is one.
+      guard stage == .fullText, let body = try store.fullText(ofDocument: row.documentID)?.body, !body.isEmpty else {
+        return head
+      }
+      return head.isEmpty ? body : head + "\n" + body
     }
     return Review(key: "\(ref.collection)/\(ref.sourceReviewID)", query: query, texts: texts, labels: rows.map(\.label))
   }

@@ -134,15 +134,19 @@ public struct TrainedScreener: Sendable {
     }
   }
 
-  /// Scores of `texts` for `query` (higher: screen first).
-  public func scores(query: String, texts: [String], progress: ProgressHandler = { _ in }) throws -> [Double] {
+  /// Scores of `texts` for `query` (higher: screen first). With `pooledChunks` (full texts), a
+  /// bi-encoder embeds each text in windows of its maximum length and averages them.
+  public func scores(
+    query: String, texts: [String], pooledChunks: Bool = false, progress: ProgressHandler = { _ in }
+  ) throws -> [Double] {
     switch model {
     case .classical(let vectorizer, let classifier):
       return try classifier.scores(vectorizer.transform(texts))
     case .neural(let m, let tokenizer):
       return try Self.neuralScores(
         model: m, tokenizer: tokenizer, kind: manifest.kind, query: query, texts: texts,
-        maxLength: manifest.maxLength, queryMaxLength: manifest.queryMaxLength, progress: progress)
+        maxLength: manifest.maxLength, queryMaxLength: manifest.queryMaxLength,
+        pooledChunks: pooledChunks || manifest.stage == Stage.fullText.rawValue, progress: progress)
     }
   }
 
@@ -150,7 +154,7 @@ public struct TrainedScreener: Sendable {
   /// progress; adapters are merged into the weights when the method allows it.
   static func neuralScores(
     model m: AdapterModel<Float>, tokenizer: BertTokenizer, kind: ScreenerKind, query: String, texts: [String],
-    maxLength: Int, queryMaxLength: Int, progress: ProgressHandler
+    maxLength: Int, queryMaxLength: Int, pooledChunks: Bool = false, progress: ProgressHandler
   ) throws -> [Double] {
     var embedder = try SentenceEmbedder(tokenizer: tokenizer, model: m.encoder.needsBranchAtInference ? BertModel(configuration: m.encoder.bert, weights: m.encoder.base) : m.encoder.merged())
     if m.encoder.needsBranchAtInference {
@@ -183,6 +187,10 @@ public struct TrainedScreener: Sendable {
       embedder.maxLength = queryMaxLength
       let q = try embedder.embed([query])[0]
       embedder.maxLength = maxLength
+      if pooledChunks {
+        return try ChunkPooling.cosines(
+          query: q, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: maxLength, progress: progress)
+      }
       for start in stride(from: 0, to: texts.count, by: chunk) {
         for v in try embedder.embed(Array(texts[start..<min(start + chunk, texts.count)])) {
           out.append(Double(zip(v, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }))
@@ -245,6 +253,50 @@ public enum RecallFractions {
           }
         }
       }
+    }
+    return out
+  }
+}
+
+/// Full texts are longer than the encoder's window: each is cut into windows of `maxLength`
+/// tokens (`[CLS] piece [SEP]`, at most `maxChunks`), the windows are embedded, and the
+/// document's vector is the mean of its windows' unit vectors, normalised again.
+enum ChunkPooling {
+  static func encodings(_ text: String, tokenizer: BertTokenizer, maxLength: Int, maxChunks: Int = 16) -> [Encoding] {
+    let ids = tokenizer.tokenIDs(text)
+    let width = max(1, maxLength - 2)
+    var out: [Encoding] = []
+    var start = 0
+    repeat {
+      let piece = Array(ids[start..<min(start + width, ids.count)])
+      let full = [tokenizer.classID] + piece + [tokenizer.separatorID]
+      out.append(Encoding(inputIDs: full, tokenTypeIDs: [Int32](repeating: 0, count: full.count)))
+      start += width
+    } while start < ids.count && out.count < maxChunks
+    return out
+  }
+
+  /// cosine(query, pooled document vector) per text, with progress per document.
+  static func cosines(
+    query: [Float], texts: [String], embedder: SentenceEmbedder, tokenizer: BertTokenizer, maxLength: Int,
+    progress: ProgressHandler
+  ) throws -> [Double] {
+    var out: [Double] = []
+    out.reserveCapacity(texts.count)
+    let step = 16
+    for start in stride(from: 0, to: texts.count, by: step) {
+      let part = texts[start..<min(start + step, texts.count)]
+      let windows = part.map { encodings($0, tokenizer: tokenizer, maxLength: maxLength) }
+      let vectors = try embedder.embed(encodings: windows.flatMap { $0 })
+      var offset = 0
+      for w in windows {
+        var mean = [Float](repeating: 0, count: query.count)
+        for v in vectors[offset..<offset + w.count] { for j in mean.indices { mean[j] += v[j] } }
+        offset += w.count
+        let norm = max(mean.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        out.append(Double(zip(mean, query).reduce(Float(0)) { $0 + $1.0 * $1.1 } / norm))
+      }
+      progress(.advanced(done: out.count))
     }
     return out
   }

@@ -1,4 +1,6 @@
 import Corpus
+import Encoder
+import Text
 import Foundation
 import Testing
 import TestSupport
@@ -50,5 +52,26 @@ import TestSupport
     #expect(ranked.scores.allSatisfy { ($0 >= -1 && $0 <= 1.0001) || $0 == -.infinity })
     let tokens = try ScreenWorkflow.tokenize(["Statins and myopathy: a review"], base: Self.model, maxLength: nil)
     #expect(tokens == [[101, 28093, 7076, 1998, 2026, 29477, 16921, 1024, 1037, 3319, 102]])
+  }
+
+  @Test("full texts are cut into windows of the maximum length and pooled", .enabled(if: hasModel, "the base model is not in data/models"))
+  func chunkPooling() throws {
+    let tokenizer = try BertTokenizer(vocabularyURL: Self.model.appendingPathComponent("vocab.txt"))
+    let short = "Statin-associated muscle symptoms"
+    let one = ChunkPooling.encodings(short, tokenizer: tokenizer, maxLength: 16)
+    #expect(one == [try tokenizer.encode(short, maxLength: 16)])
+    let long = Array(repeating: "statins cause muscle pain in some patients", count: 20).joined(separator: " ")
+    let ids = tokenizer.tokenIDs(long)
+    let windows = ChunkPooling.encodings(long, tokenizer: tokenizer, maxLength: 16)
+    #expect(windows.count == (ids.count + 13) / 14)
+    #expect(windows.allSatisfy { $0.count <= 16 && $0.inputIDs.first == tokenizer.classID && $0.inputIDs.last == tokenizer.separatorID })
+    #expect(windows.flatMap { $0.inputIDs.dropFirst().dropLast() } == ids)
+    #expect(ChunkPooling.encodings(long, tokenizer: tokenizer, maxLength: 16, maxChunks: 3).count == 3)
+    // One window: the pooled cosine is the plain one.
+    let embedder = try SentenceEmbedder(directory: Self.model)
+    let q = try embedder.embed(["statin myopathy"])[0]
+    let plain = try embedder.embed([short])[0]
+    let pooled = try ChunkPooling.cosines(query: q, texts: [short], embedder: embedder, tokenizer: tokenizer, maxLength: 256, progress: { _ in })
+    #expect(abs(pooled[0] - Double(zip(plain, q).reduce(Float(0)) { $0 + $1.0 * $1.1 })) < 1e-5)
   }
 }
