@@ -405,6 +405,23 @@ enum S2FTSelection {
 /// scored by `|mean of the accumulated gradient over the block|`, the top `N` kept globally,
 /// ties broken by site, then block row, then block column.
 public enum SMTSelection {
+  /// The first `count` blocks of the configuration's sites in order (row-major within a site):
+  /// a placement for counting parameters or timing a step before warm-up gradients exist.
+  public static func leading<S: BLASScalar>(_ c: AdapterConfiguration, bert: BertConfiguration)
+    -> [LinearSite: [SMTBlocks<S>.Block]]
+  {
+    var out: [LinearSite: [SMTBlocks<S>.Block]] = [:]
+    var left = c.smtBlocks
+    for site in c.sites(bert) where left > 0 {
+      let (rows, columns) = site.module.shape(bert)
+      let perRow = columns / c.smtBlockSize
+      let here = min(left, (rows / c.smtBlockSize) * perRow)
+      out[site] = (0..<here).map { .init(row: $0 / perRow, column: $0 % perRow) }
+      left -= here
+    }
+    return out
+  }
+
   public static func blocks<S: BLASScalar>(gradients: [LinearSite: Tensor<S>], count: Int, blockSize: Int)
     -> [LinearSite: [SMTBlocks<S>.Block]]
   {

@@ -118,18 +118,9 @@ public enum BenchWorkflow {
     let ids = (0..<batchSize * length).map { i in i % length == 0 ? Int32(101) : Int32.random(in: 1000..<30000, using: &generator) }
     let batch = try TokenBatch(batchSize: batchSize, sequenceLength: length, inputIDs: ids)
     let labels = (0..<batchSize).map { $0 % 4 == 0 ? 1 : 0 }
-    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
-    if adapter.method == .smt {
-      // The count is what matters for speed; place the blocks on the first targets.
-      var left = adapter.smtBlocks
-      for site in adapter.sites(c) where left > 0 {
-        let (out, inDim) = site.module.shape(c)
-        let perRow = inDim / adapter.smtBlockSize
-        let here = min(left, (out / adapter.smtBlockSize) * perRow)
-        blocks[site] = (0..<here).map { .init(row: $0 / perRow, column: $0 % perRow) }
-        left -= here
-      }
-    }
+    // The count is what matters for speed; place SMT's blocks on the first targets.
+    let blocks: [LinearSite: [SMTBlocks<Float>.Block]] =
+      adapter.method == .smt ? SMTSelection.leading(adapter, bert: c) : [:]
     let encoder = try AdaptedEncoder(configuration: adapter, bert: c, base: model.weights, smtBlocks: blocks)
     let head = ClassificationHead<Float>.random(hiddenSize: c.hiddenSize, classCount: 2, using: &generator)
     var trainer = AdapterTrainer(

@@ -80,24 +80,15 @@ public enum TrainWorkflow {
   /// `--smt-blocks` (their places are chosen during training).
   public static func plan(adapter: AdapterConfiguration, base: URL, kind: ScreenerKind) throws -> Plan {
     let bert = try BertModel<Float>.load(directory: base)
-    var config = adapter
-    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
-    if adapter.method == .smt {
-      try adapter.validate(against: bert.configuration)
-      // Any valid placement has the same count; use the first blocks of the first site.
-      let site = adapter.sites(bert.configuration)[0]
-      let (out, inDim) = site.module.shape(bert.configuration)
-      let perRow = inDim / adapter.smtBlockSize
-      let count = min(adapter.smtBlocks, (out / adapter.smtBlockSize) * perRow)
-      blocks[site] = (0..<count).map { .init(row: $0 / perRow, column: $0 % perRow) }
-      config.smtBlocks = count
-    }
-    let encoder = try AdaptedEncoder(configuration: config, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
+    try adapter.validate(against: bert.configuration)
+    // SMT's blocks are placed by warm-up gradients; any placement has the same count.
+    let blocks: [LinearSite: [SMTBlocks<Float>.Block]] =
+      adapter.method == .smt ? SMTSelection.leading(adapter, bert: bert.configuration) : [:]
+    let encoder = try AdaptedEncoder(configuration: adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
     var modules = encoder.parameterCounts
-    if adapter.method == .smt, let first = modules.first {
-      let perBlock = adapter.smtBlockSize * adapter.smtBlockSize
-      modules = [("\(adapter.smtBlocks) blocks of \(adapter.smtBlockSize)x\(adapter.smtBlockSize) (placed by warm-up gradients)", adapter.smtBlocks * perBlock)]
-      _ = first
+    if adapter.method == .smt {
+      let size = adapter.smtBlockSize
+      modules = [("\(adapter.smtBlocks) blocks of \(size)x\(size) (placed by warm-up gradients)", encoder.trainableParameterCount)]
     }
     let head = kind == .crossEncoder ? 2 * bert.configuration.hiddenSize + 2 : 0
     return Plan(method: adapter.method, modules: modules, total: modules.reduce(0) { $0 + $1.count }, headParameters: head)
