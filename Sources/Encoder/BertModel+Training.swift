@@ -284,14 +284,9 @@ extension BertModel {
                     let p = probs + item * t * t
                     gemm(.none, .transposed, m: t, n: keys, k: dh, q, lda: h3, q + h, ldb: h3, beta: 0, p, ldc: keys)
                     Scalar.softmaxRows(p, rows: t, columns: keys, stride: keys, scale: scale)
-                    var used = UnsafePointer(p)
-                    if let d = dropout, d.attention > 0 {
-                      // ctx = drop(P) V; P itself is kept for the softmax backward.
-                      let pd = dropScratch + worker * t * t
-                      pd.update(from: p, count: t * keys)
-                      DropoutMasks.attention(pd, rows: t, keys: keys, dropout: d, layer: li, item: item)
-                      used = UnsafePointer(pd)
-                    }
+                    // ctx = drop(P) V; P itself is kept for the softmax backward.
+                    let used = DropoutMasks.dropped(
+                      p, into: dropScratch + worker * t * t, rows: t, keys: keys, dropout: dropout, layer: li, item: item)
                     gemm(
                       .none, .none, m: t, n: dh, k: keys, used, lda: keys, q + 2 * h, ldb: h3, beta: 0,
                       ctx + b * t * h + head * dh, ldc: h)
@@ -586,13 +581,9 @@ extension BertModel {
                                 let dOut = dctx + b * t * h + head * dh
                                 let dpp = dpAll + worker * t * t
                                 // ctx = P' V with P' = drop(P) (or P): dP' = dOut Vᵀ, dV = P'ᵀ dOut, dP = dP' ⊙ mask.
-                                var used = UnsafePointer(p)
-                                if let d = drop, d.attention > 0 {
-                                  let pd = droppedProbs + worker * t * t
-                                  pd.update(from: p, count: t * keys)
-                                  DropoutMasks.attention(pd, rows: t, keys: keys, dropout: d, layer: li, item: item)
-                                  used = UnsafePointer(pd)
-                                }
+                                let used = DropoutMasks.dropped(
+                                  p, into: droppedProbs + worker * t * t, rows: t, keys: keys, dropout: drop, layer: li,
+                                  item: item)
                                 gemm(
                                   .none, .transposed, m: t, n: keys, k: dh, dOut, lda: h, v, ldb: h3, beta: 0, dpp,
                                   ldc: keys)
@@ -754,6 +745,19 @@ enum DropoutMasks {
     for (i, row) in r.enumerated() {
       EncoderDropout.apply(base + i * h, count: h, probability: d.hidden, seed: d.seed, stream: stream, layer: layer, row: row)
     }
+  }
+
+  /// `P` itself without attention dropout, else `drop(P)` written into `scratch` (the same
+  /// mask in the forward and the backward pass).
+  @inline(__always)
+  static func dropped<S: BLASScalar>(
+    _ p: UnsafePointer<S>, into scratch: UnsafeMutablePointer<S>, rows t: Int, keys: Int, dropout d: EncoderDropout?,
+    layer: Int, item: Int
+  ) -> UnsafePointer<S> {
+    guard let d, d.attention > 0 else { return p }
+    scratch.update(from: p, count: t * keys)
+    attention(scratch, rows: t, keys: keys, dropout: d, layer: layer, item: item)
+    return UnsafePointer(scratch)
   }
 
   /// The `[T, keys]` attention probabilities of one (sequence, head) item.
