@@ -1,7 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let strict: [SwiftSetting] = []
+let strict: [SwiftSetting] = [
+  // Specialise generic numeric code (Tensor<Float>, kernels) across module boundaries.
+  .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
 
 let package = Package(
   name: "csmed",
@@ -42,7 +45,7 @@ let package = Package(
       name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
-      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store", "Text", "Encoder", "Adapters"], swiftSettings: strict),
+      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters"], swiftSettings: strict),
     .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
     .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
 

@@ -181,6 +181,7 @@ extension BertModel {
   /// (about `L * (N * (10 H + 2 I) + B * NH * T²)` scalars). Parallel like the inference pass.
   ///
   /// - Throws: ``EncoderError/invalidInput(reason:)`` as ``forward(_:workers:)``.
+  @_specialize(exported: true, where Scalar == Float)
   public func forwardTraining(
     _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, dropout: EncoderDropout? = nil,
     startingAt first: (layer: Int, input: Tensor<Scalar>)? = nil, workers: Int = Parallel.defaultWorkerCount
@@ -365,6 +366,7 @@ extension BertModel {
   /// (after the dense input gradient of that map is formed), `hooks.wordEmbeddingBackward` with
   /// the gradient of the word-embedding rows, stops at `hooks.lowestLayer`, and returns dense
   /// weight gradients only when `hooks.denseGradients` (nil otherwise).
+  @_specialize(exported: true, where Scalar == Float)
   public func backward(
     _ activations: BertActivations<Scalar>, outputGradient: Tensor<Scalar>, hooks: EncoderHooks<Scalar>,
     workers: Int = Parallel.defaultWorkerCount

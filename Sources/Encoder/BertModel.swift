@@ -48,6 +48,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   ///
   /// - Throws: ``EncoderError/invalidInput(reason:)`` for ids out of range or `T` above
   ///   `max_position_embeddings`.
+  @_specialize(exported: true, where Scalar == Float)
   public func forward(
     _ batch: TokenBatch, hooks: EncoderHooks<Scalar>? = nil, throughLayer limit: Int? = nil,
     workers: Int = Parallel.defaultWorkerCount

@@ -6,6 +6,7 @@ import Foundation
 import Ingest
 import Screening
 import Store
+import Tensor
 import Text
 import Workflows
 
@@ -102,6 +103,7 @@ func installInterruptHandlers() -> [any DispatchSourceSignal] {
 }
 
 func main() -> Int32 {
+  AllocatorTuning.retainFreedMemory()
   var arguments = Array(CommandLine.arguments.dropFirst())
   guard let name = arguments.first else {
     Terminal.err(overview)
