@@ -31,13 +31,16 @@ let package = Package(
       name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]),
 
+    // Our own C: the element-wise Float kernels, built per vector ISA and dispatched at load time.
+    .target(name: "CKernels", path: "Sources/CKernels"),
+
     // MARK: Layers (dependencies point down only)
     .target(name: "Corpus", swiftSettings: strict),
     .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
     .target(name: "Evaluation", dependencies: ["Corpus"], swiftSettings: strict),
     .target(name: "Text", swiftSettings: strict),
-    .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: strict),
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
@@ -56,7 +59,7 @@ let package = Package(
       name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS", "Corpus"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS", "CKernels", "Corpus"]),
     .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "Text", "Corpus"], resources: [.copy("Fixtures")]),
     .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Encoder", "Tensor", "Corpus"]),
     .testTarget(name: "ScreeningTests", dependencies: ["Screening", "Text", "Corpus"], resources: [.copy("Fixtures")]),

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 import Foundation
 
@@ -157,7 +158,7 @@ extension Float: BLASScalar {
   public static func addBiasGELU(
     _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>?
   ) {
-    FloatKernels.addBiasGELU(x, rows: rows, columns: columns, bias: bias)
+    csmed_gelu_bias(x, rows, columns, bias)
   }
 
   public static func softmaxRows(
@@ -170,7 +171,7 @@ extension Float: BLASScalar {
     _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int, scale: Float,
     rowSums: UnsafeMutablePointer<Float>
   ) {
-    FloatKernels.exponentiateRows(x, rows: rows, columns: columns, stride: stride, scale: scale, rowSums: rowSums)
+    csmed_exp_rows(x, rows, columns, stride, scale, rowSums)
   }
 
   public static func divideRows(
@@ -192,12 +193,12 @@ extension Float: BLASScalar {
 
   public static func geluBackward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int
-  ) { FloatKernels.geluBackward(x, dy, dx, count: count) }
+  ) { csmed_gelu_backward(x, dy, dx, count) }
 
   public static func softmaxBackward(
     _ p: UnsafePointer<Float>, _ dp: UnsafePointer<Float>, _ ds: UnsafeMutablePointer<Float>,
     rows: Int, columns: Int
-  ) { FloatKernels.softmaxBackward(p, dp, ds, rows: rows, columns: columns) }
+  ) { csmed_softmax_backward(p, dp, ds, rows, columns) }
 
   public static func layerNormBackward(
     _ v: UnsafePointer<Float>, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,

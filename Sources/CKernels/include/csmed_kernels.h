@@ -1,0 +1,52 @@
+// Element-wise Float kernels of the encoder (GELU, softmax's exp, their backward passes),
+// compiled once per x86-64 vector ISA and chosen at load time, so one binary uses AVX-512 or
+// AVX2+FMA where the CPU has them and SSE2 elsewhere. Swift cannot compile a function for a
+// wider ISA than the whole target, and building the whole package for AVX-512 would not run on
+// older machines.
+#ifndef CSMED_KERNELS_H
+#define CSMED_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// x[r, c] = GELU(x[r, c] + bias[c]) (erf form); `bias` may be NULL.
+void csmed_gelu_bias(float *x, ptrdiff_t rows, ptrdiff_t columns, const float *bias);
+
+/// Per row (rows `stride` apart): x = exp(scale * x - scale * max(x)), row_sums[r] = Σ x.
+/// `scale` must be positive.
+void csmed_exp_rows(float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t stride, float scale, float *row_sums);
+
+/// dx = dy * (Φ(x) + x φ(x)); `dx` may alias `dy`.
+void csmed_gelu_backward(const float *x, const float *dy, float *dx, ptrdiff_t count);
+
+/// Per contiguous row: ds = p * (dp - Σ p dp); `ds` may alias `dp`.
+void csmed_softmax_backward(const float *p, const float *dp, float *ds, ptrdiff_t rows, ptrdiff_t columns);
+
+/// The scalar forms the loops are built from (Cephes exp, Abramowitz & Stegun 7.1.26 erf).
+float csmed_exp(float x);
+float csmed_erf(float x);
+
+/// The variant chosen for this CPU: "avx512", "avx2" or "baseline".
+const char *csmed_kernels_isa(void);
+
+/// One ISA's kernels, for tests that check every variant the CPU can run. The in-place forms:
+/// `d = d * GELU'(x)` and `d = p * (d - Σ p d)`.
+typedef struct {
+  void (*gelu_bias)(float *x, ptrdiff_t rows, ptrdiff_t columns, const float *bias);
+  void (*exp_rows)(float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t stride, float scale, float *row_sums);
+  void (*gelu_backward_in_place)(const float *x, float *d, ptrdiff_t count);
+  void (*softmax_backward_in_place)(const float *p, float *d, ptrdiff_t rows, ptrdiff_t columns);
+  const char *isa;
+} csmed_kernel_variant;
+
+/// The variant named "baseline", "avx2" or "avx512", or NULL when this CPU or build lacks it.
+const csmed_kernel_variant *csmed_kernels_variant(const char *isa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
