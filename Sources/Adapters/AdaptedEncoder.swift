@@ -167,6 +167,7 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
   // MARK: Forward and backward
 
   /// Final hidden states `[B, T, H]` in evaluation mode (no dropout), with GOAT's routing as a branch.
+  @_specialize(exported: true, where Scalar == Float)
   public func forward(_ batch: TokenBatch, workers: Int = Parallel.defaultWorkerCount) throws(AdapterError) -> Tensor<Scalar> {
     do {
       let model = try BertModel(configuration: bert, weights: denseWeights(branch: needsBranchAtInference))
@@ -188,6 +189,7 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
 
   /// A training forward pass: dense weights with adapters folded in, branches (dropout,
   /// routing) drawn from `rng`.
+  @_specialize(exported: true, where Scalar == Float)
   public func forwardTraining(
     _ batch: TokenBatch, dropout: (hidden: Double, attention: Double)? = nil, using rng: inout SplitMix64,
     workers: Int = Parallel.defaultWorkerCount
@@ -210,6 +212,7 @@ public struct AdaptedEncoder<Scalar: BLASScalar>: TrainableParameters {
   }
 
   /// Gradients of the trainable tensors (``namedTensors`` order) given `dL/d(hidden)`.
+  @_specialize(exported: true, where Scalar == Float)
   public func backward(_ tape: Tape, outputGradient: Tensor<Scalar>, workers: Int = Parallel.defaultWorkerCount)
     -> NamedTensors<Scalar>
   {
