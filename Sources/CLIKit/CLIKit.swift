@@ -123,6 +123,15 @@ public struct ParsedArguments: Sendable, Equatable {
     return number
   }
 
+  /// A finite number option within bounds, or the default.
+  public func double(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
+    guard let text = value(name) else { return fallback }
+    guard let number = Double(text), number.isFinite, range.contains(number) else {
+      throw UsageError("--\(name) expects a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'", command: command)
+    }
+    return number
+  }
+
   /// One of a fixed set of choices, or the default.
   public func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws -> T where T.RawValue == String, T: CaseIterable {
     guard let text = value(name) else { return fallback }

@@ -17,6 +17,10 @@ let simulateCommand = Command(
       OptionSpec("stage", value: "ta|ft", help: "Which stage's labels (default ta)."),
       OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr (default tfidf-svm)."),
       OptionSpec("warm-start", value: "file-order|random|zero-shot", help: "Order before both classes are labelled (default file-order)."),
+      OptionSpec(
+        "prior-half-life", value: "h",
+        help: "With --warm-start zero-shot: blend the prior into the model's ranking, weight h/(h + relevant found) (default 3; 0: model only)."),
+      OptionSpec("embedding-cache", value: "dir", help: "Keep sentence embeddings here between runs (embed-lr, tfidf-embed-lr, zero-shot)."),
       Defaults.baseOption,
       OptionSpec("priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-* (default 0,0)."),
       OptionSpec("seed", value: "s", help: "Seed of priors and random order (default 42)."),
@@ -44,7 +48,7 @@ let simulateCommand = Command(
       }
       return (included, excluded)
     } ?? (0, 0)
-    let options = SimulateWorkflow.Options(
+    var options = SimulateWorkflow.Options(
       source: source, model: try arguments.choice("model", default: SimulateWorkflow.SimulationModel.tfidfSVM),
       coldStart: try arguments.choice("warm-start", default: SimulateWorkflow.ColdStartChoice.fileOrder),
       base: Defaults.base(arguments),
@@ -55,6 +59,8 @@ let simulateCommand = Command(
       targetRecall: try Double(arguments.value("target-recall") ?? "0.95").flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
         ?? { throw UsageError("--target-recall expects a number in (0, 1]", command: "csmed simulate") }(),
       wssConvention: try arguments.choice("wss-convention", default: WSSConvention.asreview))
+    options.priorHalfLife = try arguments.double("prior-half-life", default: SimulateWorkflow.defaultPriorHalfLife, in: 0...1e9)
+    options.embeddingCache = arguments.value("embedding-cache").map { URL(fileURLWithPath: $0) }
     let result = try SimulateWorkflow.run(options, progress: ProgressBar().handler)
     for note in result.notes { Terminal.err("note: \(note)\n") }
     if let output = arguments.value("output") {

@@ -1,6 +1,8 @@
 import Corpus
 import Foundation
-import Screening
+import Encoder
+@testable import Screening
+import Text
 import Testing
 import TestSupport
 
@@ -123,5 +125,65 @@ import TestSupport
     #expect(throws: WorkflowError.self) {
       _ = try SimulateWorkflow.run(.init(source: .file(file, title: nil, criteria: nil), model: .embedLR, coldStart: .zeroShot, base: Self.model))
     }
+  }
+
+  @Test("the embedding cache returns the same vectors without the encoder's work, keyed by the texts")
+  func embeddingCache() throws {
+    let directory = try TestSupport.temporaryDirectory().appendingPathComponent("cache")
+    let base = try PEFTTests.tinyBase()
+    let embedder = try SentenceEmbedder(directory: base)
+    let cache = EmbeddingCache(directory: directory)
+    let texts = ["Statin-induced myopathy", "Gardening and sleep quality", ""]
+    let first = try cache.embeddings(of: texts, with: embedder, base: base, progress: { _ in })
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    #expect(files.count == 1 && files[0].hasSuffix(".f32"))
+    // A second call reads the file: corrupt nothing, expect identical floats.
+    let second = try cache.embeddings(of: texts, with: embedder, base: base, progress: { _ in })
+    #expect(first == second)
+    // Other texts, other key.
+    _ = try cache.embeddings(of: Array(texts.prefix(2)), with: embedder, base: base, progress: { _ in })
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 2)
+    // A truncated file is not trusted: recomputed and rewritten.
+    let path = directory.appendingPathComponent(files[0])
+    try Data([1, 2, 3]).write(to: path)
+    #expect(try cache.embeddings(of: texts, with: embedder, base: base, progress: { _ in }) == first)
+    #expect(try Data(contentsOf: path).count == texts.count * embedder.model.configuration.hiddenSize * 4)
+  }
+}
+
+@Suite struct PriorBlendTests {
+  /// Four records whose features are all equal, so a trained model scores them alike and only
+  /// the prior can order them.
+  static func simulate(halfLife: Double, prior: [Double]) throws -> [PrioritizedScreening.Step] {
+    let features = try SparseMatrix(dense: Array(repeating: [1.0, 0.5], count: 6), columnCount: 2)
+    let labels = [true, false, false, true, false, true]
+    let model = ClassicalModel.logisticRegression(try LogisticRegression(configuration: .init()))
+    return try PrioritizedScreening.simulate(
+      features: features, labels: labels, model: model,
+      settings: .init(coldStart: .scores(prior), stopAtLastRelevant: false, priorHalfLife: halfLife))
+  }
+
+  @Test("with a half-life the prior keeps ordering records the model cannot tell apart; without, ties go by index")
+  func blend() throws {
+    let prior = [0.9, 0.8, 0.1, 0.2, 0.3, 0.7]
+    // Cold start by prior: 0 (relevant), 1 (irrelevant); then the model is trained.
+    let blended = try Self.simulate(halfLife: 3, prior: prior).map(\.record)
+    #expect(blended == [0, 1, 5, 4, 3, 2])
+    let modelOnly = try Self.simulate(halfLife: 0, prior: prior).map(\.record)
+    #expect(Array(modelOnly.prefix(2)) == [0, 1])
+    #expect(Array(modelOnly.dropFirst(2)) == [2, 3, 4, 5], "equal model scores: lower index first")
+  }
+
+  @Test("a negative or non-finite half-life is refused")
+  func invalid() {
+    #expect(throws: ScreeningError.self) { _ = try Self.simulate(halfLife: -1, prior: [1, 2, 3, 4, 5, 6]) }
+    #expect(throws: ScreeningError.self) { _ = try Self.simulate(halfLife: .infinity, prior: [1, 2, 3, 4, 5, 6]) }
+  }
+
+  @Test("standardised: zero mean, unit spread; constant input gives zeros")
+  func standardised() {
+    let z = PrioritizedScreening.standardised([1, 2, 3])
+    #expect(abs(z[0] + 1.224744871391589) < 1e-12 && z[1] == 0 && abs(z[2] - 1.224744871391589) < 1e-12)
+    #expect(PrioritizedScreening.standardised([4, 4]) == [0, 0])
   }
 }

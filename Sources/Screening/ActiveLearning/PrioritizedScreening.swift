@@ -64,11 +64,16 @@ public enum PrioritizedScreening {
     /// Stop training once every relevant record is found (as `asreview simulate` does); the
     /// remaining records follow in the last model's score order, all of them irrelevant.
     public var stopAtLastRelevant: Bool
+    /// With `.scores` as the cold start: keep using the prior after the model is trained, ranking
+    /// by `(1 - w) z(model) + w z(prior)` with `w = h / (h + relevant found)` (z: standardised
+    /// over all records), so the prior guides while labels are few and fades as they grow.
+    /// `0` ranks by the model alone.
+    public var priorHalfLife: Double
     public var seed: UInt64
 
     public init(
       priorIncluded: Int = 0, priorExcluded: Int = 0, coldStart: ColdStart = .fileOrder, batchSize: Int = 1,
-      growBatch: Bool = false, stopAtLastRelevant: Bool = true, seed: UInt64 = 0
+      growBatch: Bool = false, stopAtLastRelevant: Bool = true, priorHalfLife: Double = 0, seed: UInt64 = 0
     ) {
       self.priorIncluded = priorIncluded
       self.priorExcluded = priorExcluded
@@ -76,6 +81,7 @@ public enum PrioritizedScreening {
       self.batchSize = batchSize
       self.growBatch = growBatch
       self.stopAtLastRelevant = stopAtLastRelevant
+      self.priorHalfLife = priorHalfLife
       self.seed = seed
     }
   }
@@ -114,6 +120,11 @@ public enum PrioritizedScreening {
     if case .scores(let prior) = settings.coldStart, prior.count != count {
       throw ScreeningError.invalidParameter(name: "prior scores", expected: "\(count) values", found: "\(prior.count)")
     }
+    guard settings.priorHalfLife >= 0, settings.priorHalfLife.isFinite else {
+      throw ScreeningError.invalidParameter(name: "prior half-life", expected: "a finite number >= 0", found: "\(settings.priorHalfLife)")
+    }
+    let standardPrior: [Double]? =
+      if case .scores(let prior) = settings.coldStart, settings.priorHalfLife > 0 { standardised(prior) } else { nil }
     var generator = SplitMix64(seed: settings.seed)
     var isScreened = [Bool](repeating: false, count: count)
     var steps: [Step] = []
@@ -158,7 +169,11 @@ public enum PrioritizedScreening {
         continue
       }
       try model.fit(features.rows(steps.map(\.record)), labels: labelled.map { $0 ? 1 : 0 }, weights: nil)
-      let scores = try model.scores(features)
+      var scores = try model.scores(features)
+      if let standardPrior {
+        let w = settings.priorHalfLife / (settings.priorHalfLife + Double(found))
+        scores = zip(standardised(scores), standardPrior).map { (1 - w) * $0 + w * $1 }
+      }
       lastScores = scores
       // Top-B unscreened by score; ties to the lower index, as ASReview's stable argsort.
       let picks = topIndices(scores, excluding: isScreened, count: min(batch, count - steps.count))
@@ -170,6 +185,15 @@ public enum PrioritizedScreening {
       ?? coldOrder.filter { !isScreened[$0] }
     for record in rest { screen(record, score: lastScores?[record], source: .tail) }
     return steps
+  }
+
+  /// `(x - mean) / sd` (all zeros when the values are constant).
+  static func standardised(_ values: [Double]) -> [Double] {
+    guard !values.isEmpty else { return [] }
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+    let sd = variance.squareRoot()
+    return sd > 0 && sd.isFinite ? values.map { ($0 - mean) / sd } : values.map { _ in 0 }
   }
 
   /// The `count` highest-scoring unscreened indices, ties to the lower index.
