@@ -204,7 +204,7 @@ extension BertModel {
     let (n, h3) = (bCount * t, 3 * h)
     let eps = Scalar(c.layerNormEpsilon)
     let scale = 1 / Scalar(dh).squareRoot()
-    let chunks = Parallel.ranges(n, parts: max(1, (n + rowsPerChunk - 1) / rowsPerChunk))
+    let chunks = rowChunks(n)
     let layout = ActivationLayout(n: n, h: h, inner: inner, batchSize: bCount, heads: heads, t: t)
     let lengths = batch.lengths
 
@@ -382,7 +382,7 @@ extension BertModel {
     let (h, inner, heads, dh) = (c.hiddenSize, c.intermediateSize, c.headCount, c.headSize)
     let (n, h3) = (bCount * t, 3 * h)
     let scale = 1 / Scalar(dh).squareRoot()
-    let chunks = Parallel.ranges(n, parts: max(1, (n + rowsPerChunk - 1) / rowsPerChunk))
+    let chunks = rowChunks(n)
     let lengths = batch.lengths
     let wl = WeightLayout(c)
     let w = max(1, workers)
@@ -469,8 +469,9 @@ extension BertModel {
                             dY: UnsafePointer<Scalar>, x: UnsafePointer<Scalar>, out: Int, in inDim: Int,
                             dW: UnsafeMutablePointer<Scalar>, db: UnsafeMutablePointer<Scalar>
                           ) {
-                            // Fixed blocking (not a function of `w`), so the result does not depend on the workers.
-                            let blocks = Parallel.ranges(out, parts: max(1, out / 64))
+                            // Fixed blocking (not a function of `w`), so the result does not depend on the workers;
+                            // ~192-row blocks: a full step went from about 2.0k to 2.1k tokens/s against 64-row ones.
+                            let blocks = Parallel.ranges(out, parts: max(1, out / 192))
                             Parallel.forEach(blocks.count, workers: w) { _, bi in
                               let r = blocks[bi]
                               gemm(

@@ -13,8 +13,16 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   /// The weights, shapes checked against `configuration`.
   public let weights: BertWeights<Scalar>
 
-  /// Rows per work item in the token-wise phases of ``forward(_:workers:)``.
-  public var rowsPerChunk = 512
+  /// Rows per work item in the token-wise phases of ``forward(_:workers:)``. Large, because each
+  /// item's GEMM packs the weight matrix again (OpenBLAS's copy routines took ~10% of a LoRA step at 512).
+  public var rowsPerChunk = 2048
+
+  /// The token rows split into work items: at most `rowsPerChunk` each and at least two (so both
+  /// cores of a laptop work on small batches), never a function of the worker count, so that
+  /// per-chunk partial sums, and with them the results, do not depend on it.
+  func rowChunks(_ n: Int) -> [Range<Int>] {
+    Parallel.ranges(n, parts: max(2, (n + rowsPerChunk - 1) / rowsPerChunk))
+  }
 
   /// Pairs a configuration with weights.
   /// - Throws: ``EncoderError/shapeMismatch(file:tensor:expected:found:)`` when they disagree.
@@ -64,7 +72,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
     let n = bCount * t
     let h3 = 3 * h
     let eps = Scalar(c.layerNormEpsilon)
-    let chunks = Parallel.ranges(n, parts: max(1, (n + rowsPerChunk - 1) / rowsPerChunk))
+    let chunks = rowChunks(n)
     let maxChunk = chunks.map(\.count).max() ?? 0
     let w = max(1, min(workers, max(chunks.count, bCount * heads)))
     let scale = 1 / Scalar(dh).squareRoot()
