@@ -17,11 +17,14 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   /// item's GEMM packs the weight matrix again (OpenBLAS's copy routines took ~10% of a LoRA step at 512).
   public var rowsPerChunk = 2048
 
-  /// The token rows split into work items: at most `rowsPerChunk` each and at least two (so both
-  /// cores of a laptop work on small batches), never a function of the worker count, so that
-  /// per-chunk partial sums, and with them the results, do not depend on it.
+  /// The token rows split into work items of at most `rowsPerChunk` rows, and at least two from
+  /// 1,024 rows up so both cores of a laptop work on mid-sized batches. Never a function of the
+  /// worker count, so per-chunk partial sums, and with them the results, do not depend on it.
+  /// (Chunk sizes can change the last bit of a row's output: splitting small inputs in two made a
+  /// sharded `screen` + `merge` differ from the unsharded ranking in one digit, so they keep one.)
   func rowChunks(_ n: Int) -> [Range<Int>] {
-    Parallel.ranges(n, parts: max(2, (n + rowsPerChunk - 1) / rowsPerChunk))
+    let parts = (n + rowsPerChunk - 1) / rowsPerChunk
+    return Parallel.ranges(n, parts: n >= 1_024 ? max(2, parts) : max(1, parts))
   }
 
   /// Pairs a configuration with weights.
