@@ -29,6 +29,11 @@ enum Naive {
 
   static func gelu(_ x: Double) -> Double { 0.5 * x * (1 + erf(x / 2.0.squareRoot())) }
 
+  /// GELU'(x) = Φ(x) + x φ(x).
+  static func geluDerivative(_ x: Double) -> Double {
+    0.5 * (1 + erf(x / 2.0.squareRoot())) + x * exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+  }
+
   static func softmax(_ row: [Double], scale: Double) -> [Double] {
     let m = row.map { $0 * scale }.max() ?? 0
     let e = row.map { exp($0 * scale - m) }
