@@ -19,6 +19,11 @@ import TestSupport
     var otherTiny: URL
     var screener: URL
     var training: CLITests.Result
+
+    /// `csmed screen` with the trained screener on cohen2006/ADHD; tests add their flags.
+    var screenADHD: [String] {
+      ["screen", "--model", screener.path, "--base", tiny.path, "--db", database.path, "--review", "cohen2006/ADHD"]
+    }
   }
 
   static let shared: Result<Fixture, any Error> = Result { try makeFixture() }
@@ -187,7 +192,7 @@ import TestSupport
   func shards() throws {
     let f = try Self.fixture()
     try #require(f.training.status == 0)
-    let common = ["screen", "--model", f.screener.path, "--base", f.tiny.path, "--db", f.database.path, "--review", "cohen2006/ADHD"]
+    let common = f.screenADHD
     let bad = try CLITests.run(common + ["--shard", "3/2"])
     #expect(bad.status == 64 && bad.stderr.contains("--shard"), "\(bad)")
     let folder = f.folder.appendingPathComponent("shards")
@@ -265,7 +270,7 @@ import TestSupport
   func targetRecall() throws {
     let f = try Self.fixture()
     try #require(f.training.status == 0)
-    let common = ["screen", "--model", f.screener.path, "--base", f.tiny.path, "--db", f.database.path, "--review", "cohen2006/ADHD"]
+    let common = f.screenADHD
     let ok = try CLITests.run(common + ["--target-recall", "0.9"])
     #expect(ok.status == 0, "\(ok.stderr)")
     #expect(ok.stderr.contains("target recall 0.90: screen the top"), "\(ok.stderr)")
