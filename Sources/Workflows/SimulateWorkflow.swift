@@ -171,7 +171,7 @@ public enum SimulateWorkflow {
       let settings = PrioritizedScreening.Settings(
         priorIncluded: options.priorIncluded, priorExcluded: options.priorExcluded,
         coldStart: coldStart, batchSize: options.batchSize,
-        priorHalfLife: options.coldStart == .zeroShot ? options.priorHalfLife : 0, seed: seed)
+        priorHalfLife: options.priorHalfLife, seed: seed)
       let model: ClassicalModel =
         if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
           .logisticRegression(
