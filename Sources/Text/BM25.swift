@@ -82,15 +82,7 @@ public struct BM25: Sendable {
     throws
   {
     guard !analyzedDocuments.isEmpty else { throw VectorizerError.emptyCorpus }
-    guard parameters.k1 >= 0, parameters.k1.isFinite else {
-      throw VectorizerError.invalidParameter(name: "k1", expected: "a finite value >= 0", found: "\(parameters.k1)")
-    }
-    guard parameters.b >= 0, parameters.b <= 1 else {
-      throw VectorizerError.invalidParameter(name: "b", expected: "a value in [0, 1]", found: "\(parameters.b)")
-    }
-    if case .okapi(let epsilon) = parameters.idf, !(epsilon >= 0) {
-      throw VectorizerError.invalidParameter(name: "epsilon", expected: "a value >= 0", found: "\(epsilon)")
-    }
+    try Self.validate(parameters)
     self.parameters = parameters
     self.analyzer = analyzer
     let n = analyzedDocuments.count
@@ -125,13 +117,8 @@ public struct BM25: Sendable {
 
     // idf per term.
     let documentTotal = Double(n)
-    var idfs = (0..<termCount).map { t -> Double in
-      let df = Double(offsets[t + 1] - offsets[t])
-      switch parameters.idf {
-      case .lucene: return Foundation.log(1 + (documentTotal - df + 0.5) / (df + 0.5))
-      case .okapi: return Foundation.log(documentTotal - df + 0.5) - Foundation.log(df + 0.5)
-      case .fts5: return max(1e-6, Foundation.log((documentTotal - df + 0.5) / (df + 0.5)))
-      }
+    var idfs = (0..<termCount).map { t in
+      Self.idf(documentFrequency: Double(offsets[t + 1] - offsets[t]), documentCount: documentTotal, variant: parameters.idf)
     }
     if case .okapi(let epsilon) = parameters.idf, termCount > 0 {
       let floor = epsilon * idfs.reduce(0, +) / Double(termCount)
@@ -148,6 +135,27 @@ public struct BM25: Sendable {
     self.postingOffsets = offsets
     self.postingDocuments = postingDocuments
     self.postingFrequencies = postingFrequencies
+  }
+
+  static func validate(_ parameters: Parameters) throws {
+    guard parameters.k1 >= 0, parameters.k1.isFinite else {
+      throw VectorizerError.invalidParameter(name: "k1", expected: "a finite value >= 0", found: "\(parameters.k1)")
+    }
+    guard parameters.b >= 0, parameters.b <= 1 else {
+      throw VectorizerError.invalidParameter(name: "b", expected: "a value in [0, 1]", found: "\(parameters.b)")
+    }
+    if case .okapi(let epsilon) = parameters.idf, !(epsilon >= 0) {
+      throw VectorizerError.invalidParameter(name: "epsilon", expected: "a value >= 0", found: "\(epsilon)")
+    }
+  }
+
+  /// The idf of a term in `df` of `n` documents (before `.okapi`'s floor for negative values).
+  static func idf(documentFrequency df: Double, documentCount n: Double, variant: IDFVariant) -> Double {
+    switch variant {
+    case .lucene: Foundation.log(1 + (n - df + 0.5) / (df + 0.5))
+    case .okapi: Foundation.log(n - df + 0.5) - Foundation.log(df + 0.5)
+    case .fts5: max(1e-6, Foundation.log((n - df + 0.5) / (df + 0.5)))
+    }
   }
 
   /// The idf of `term` (already analysed), or `nil` when no document contains it.
@@ -190,5 +198,105 @@ public struct BM25: Sendable {
       }
     }
     return result
+  }
+}
+
+extension BM25 {
+  /// BM25 scores of one query over documents seen one at a time, for candidate lists too long
+  /// to index whole: it keeps each document's length and its counts of the query's terms, and
+  /// nothing else (with `.okapi`, whose floor needs every term's idf, also the document
+  /// frequency of every term). `scores()` equals `BM25(documents:).scores(for:)` to the last bit.
+  public struct QueryScorer: Sendable {
+    public let parameters: Parameters
+    public let analyzer: TextAnalyzer
+    /// The analysed query, repeats kept (each occurrence counts).
+    private let queryTerms: [String]
+    /// Slot of each distinct query term.
+    private let slots: [String: Int]
+    private var documentFrequencies: [Int]
+    private var lengths: [Double] = []
+    /// Per document, the (slot, count) of the query terms it contains.
+    private var offsets = [0]
+    private var entrySlots: [Int32] = []
+    private var entryCounts: [Double] = []
+    /// Every term's id (in order of first occurrence, as `BM25.init` numbers them), document
+    /// frequency and last document seen in; kept only for `.okapi`.
+    private var vocabulary: [String: Int] = [:]
+    private var vocabularyFrequencies: [Int] = []
+    private var lastDocument: [Int] = []
+
+    /// - Throws: `VectorizerError.invalidParameter` as `BM25.init`.
+    public init(query: String, analyzer: TextAnalyzer = TextAnalyzer(), parameters: Parameters = Parameters()) throws {
+      try BM25.validate(parameters)
+      self.parameters = parameters
+      self.analyzer = analyzer
+      queryTerms = analyzer.terms(in: query)
+      var slots: [String: Int] = [:]
+      for term in queryTerms where slots[term] == nil { slots[term] = slots.count }
+      self.slots = slots
+      documentFrequencies = [Int](repeating: 0, count: slots.count)
+    }
+
+    /// The number of documents added.
+    public var documentCount: Int { lengths.count }
+
+    /// Adds the next document.
+    public mutating func add(_ document: String) {
+      let terms = analyzer.terms(in: document)
+      lengths.append(Double(terms.count))
+      var counts: [Int: Double] = [:]
+      for term in terms { if let slot = slots[term] { counts[slot, default: 0] += 1 } }
+      for (slot, count) in counts.sorted(by: { $0.key < $1.key }) {
+        entrySlots.append(Int32(slot))
+        entryCounts.append(count)
+        documentFrequencies[slot] += 1
+      }
+      offsets.append(entrySlots.count)
+      if case .okapi = parameters.idf {
+        let document = lengths.count - 1
+        for term in terms {
+          if let id = vocabulary[term] {
+            if lastDocument[id] != document { (vocabularyFrequencies[id], lastDocument[id]) = (vocabularyFrequencies[id] + 1, document) }
+          } else {
+            vocabulary[term] = vocabularyFrequencies.count
+            vocabularyFrequencies.append(1)
+            lastDocument.append(document)
+          }
+        }
+      }
+    }
+
+    /// The score of every document added, in order.
+    /// - Throws: `VectorizerError.emptyCorpus` when no document was added.
+    public func scores() throws -> [Double] {
+      guard !lengths.isEmpty else { throw VectorizerError.emptyCorpus }
+      let n = Double(lengths.count)
+      let average = lengths.reduce(0, +) / n
+      let idfs: [Double]
+      if case .okapi(let epsilon) = parameters.idf {
+        // The floor for negative idfs is a mean over the whole vocabulary, as in `BM25.init`.
+        let all = vocabularyFrequencies.map { BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf) }
+        let floor = all.isEmpty ? 0 : epsilon * all.reduce(0, +) / Double(all.count)
+        idfs = documentFrequencies.map {
+          let idf = BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf)
+          return idf < 0 ? floor : idf
+        }
+      } else {
+        idfs = documentFrequencies.map { BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf) }
+      }
+      let k1PlusOne = parameters.k1 + 1
+      var result = [Double](repeating: 0, count: lengths.count)
+      for document in lengths.indices {
+        let norm = parameters.k1 * (1 - parameters.b + (average > 0 ? parameters.b * lengths[document] / average : parameters.b))
+        let entries = offsets[document]..<offsets[document + 1]
+        // Query terms in query order, repeats included, as `scores(forTerms:)` adds them.
+        for term in queryTerms {
+          guard let slot = slots[term], let k = entries.first(where: { entrySlots[$0] == Int32(slot) }) else { continue }
+          let tf = entryCounts[k]
+          result[document] += idfs[slot] * tf * k1PlusOne / (tf + norm)
+        }
+      }
+      return result
+    }
   }
 }

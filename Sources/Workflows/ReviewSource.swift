@@ -24,9 +24,19 @@ public struct LabelledReview: Sendable {
   }
 
   /// Title and abstract of one candidate joined, as ASReview feeds them to its feature extractors.
-  public func text(of candidate: Int) -> String {
-    let record = records[candidate]
-    return record.abstract.isEmpty ? record.title : record.title.isEmpty ? record.abstract : record.title + " " + record.abstract
+  public func text(of candidate: Int) -> String { Self.text(of: records[candidate]) }
+
+  /// Title and abstract of a record joined (the one without the other where one is empty).
+  static func text(of record: Record) -> String {
+    record.abstract.isEmpty ? record.title : record.title.isEmpty ? record.abstract : record.title + " " + record.abstract
+  }
+}
+
+extension LabelledReview {
+  /// The id a search export's record is known by in runs: PMID, else its own id, else its
+  /// 1-based position in the file.
+  static func documentID(of record: Record, index: Int) -> String {
+    record.pmid ?? record.sourceID ?? String(index + 1)
   }
 }
 
@@ -55,7 +65,7 @@ public enum ReviewSource: Sendable {
       let criteria = try criteriaFile.map { try FileContents.text(at: $0) }
       return LabelledReview(
         reviewID: url.deletingPathExtension().lastPathComponent, title: title ?? "", criteria: criteria,
-        documentIDs: records.enumerated().map { index, record in record.pmid ?? record.sourceID ?? String(index + 1) },
+        documentIDs: records.enumerated().map { index, record in LabelledReview.documentID(of: record, index: index) },
         records: records, labels: records.map(\.label))
     }
   }

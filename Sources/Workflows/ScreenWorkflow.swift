@@ -90,65 +90,112 @@ public enum ScreenWorkflow {
     public var validationReviews: Int
   }
 
+  /// Candidates scored per block: a multiple of the embedder's chunk (8 batches of 32), so a
+  /// streamed screen embeds in exactly the chunks a whole-list screen would.
+  static let blockSize = 4_096
+
   public static func screen(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Ranked {
-    var review = try options.source.load()
-    guard !review.records.isEmpty else { throw WorkflowError.usage("the review has no candidates to screen") }
-    if let shard = options.shard {
-      if case .zeroShot(.bm25) = options.ranker, shard.count > 1 {
-        throw WorkflowError.usage("BM25 scores depend on the whole candidate list, so a BM25 ranking cannot be sharded")
-      }
-      let r = shard.range(of: review.records.count)
-      review.records = Array(review.records[r])
-      review.documentIDs = Array(review.documentIDs[r])
-      review.labels = Array(review.labels[r])
+    let input = try ScreenInput(options.source)
+    guard input.count > 0 else { throw WorkflowError.usage("the review has no candidates to screen") }
+    let range = options.shard?.range(of: input.count) ?? 0..<input.count
+    if case .zeroShot(.bm25) = options.ranker, let shard = options.shard, shard.count > 1 {
+      throw WorkflowError.usage("BM25 scores depend on the whole candidate list, so a BM25 ranking cannot be sharded")
     }
-    let query = options.query ?? [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let query = options.query ?? [input.title, input.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
     }
-    // The full-text stage screens main texts where the meta-dataset has them, in pooled windows.
-    var fullTextStage = false
-    if case .database(_, _, .fullText) = options.source { fullTextStage = true }
-    let texts = review.records.indices.map(fullTextStage ? review.fullText(of:) : review.text(of:))
-    var scores: [Double]
-    switch options.ranker {
-    case .trained(let directory):
-      let loaded = try TrainedScreener.load(directory: directory, base: options.base)
-      scores = try loaded.scores(query: query, texts: texts, pooledChunks: fullTextStage, progress: progress)
-    case .zeroShot(.bm25):
-      scores = try BM25(documents: texts).scores(for: query)
-    case .zeroShot(.embed):
-      var embedder = try SentenceEmbedder(directory: options.base)
-      embedder.maxLength = options.maxLength
-      let queryVector = try embedder.embed([query])[0]
-      if fullTextStage {
-        let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
-        progress(.started("embed full texts", total: texts.count))
-        scores = try ChunkPooling.cosines(
-          query: queryVector, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: options.maxLength,
-          progress: progress)
-        progress(.finished("embed full texts"))
-      } else {
-        let vectors = try embedInChunks(texts, with: embedder, progress: progress)
-        scores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+    var scorer = try BlockScorer(options, query: query, fullTextStage: input.fullTextStage)
+    var ranked = Ranked(
+      reviewID: input.reviewID, query: query, documentIDs: [], scores: [], titles: [], labels: [], order: [], emptyRecords: 0)
+    var isEmpty: [Bool] = []
+    var block: [String] = []
+    progress(.started("screen", total: range.count))
+    func scoreBlock() throws {
+      let before = ranked.scores.count
+      // The scorer's own progress counts within the block; only its advances are passed on.
+      ranked.scores += try scorer.scores(block) { event in
+        if case .advanced(let done) = event { progress(.advanced(done: before + done)) }
       }
+      block.removeAll(keepingCapacity: true)
+      progress(.advanced(done: isEmpty.count))
     }
+    try input.forEach(in: range) { candidate in
+      ranked.documentIDs.append(candidate.documentID)
+      ranked.titles.append(candidate.title)
+      ranked.labels.append(candidate.label)
+      isEmpty.append(candidate.text.isEmpty)
+      block.append(candidate.text)
+      if block.count == blockSize { try scoreBlock() }
+    }
+    if !block.isEmpty { try scoreBlock() }
+    ranked.scores += try scorer.finish()
+    progress(.finished("screen"))
     // Records without any text cannot be judged by their text: they go last, in source order.
-    let isEmpty = texts.map(\.isEmpty)
-    let emptyCount = isEmpty.filter { $0 }.count
-    if emptyCount > 0 {
-      progress(.warning("\(emptyCount) record(s) have neither title nor abstract; kept and ranked last"))
-      for i in scores.indices where isEmpty[i] { scores[i] = -.infinity }
+    ranked.emptyRecords = isEmpty.filter { $0 }.count
+    if ranked.emptyRecords > 0 {
+      progress(.warning("\(ranked.emptyRecords) record(s) have neither title nor abstract; kept and ranked last"))
+      for i in ranked.scores.indices where isEmpty[i] { ranked.scores[i] = -.infinity }
     }
     // Ties keep source order, so a ranking is reproducible.
-    let order = scores.indices.sorted { a, b in
+    let scores = ranked.scores
+    ranked.order = scores.indices.sorted { a, b in
       if isEmpty[a] != isEmpty[b] { return !isEmpty[a] }
       if scores[a] != scores[b] { return scores[a] > scores[b] }
       return a < b
     }
-    return Ranked(
-      reviewID: review.reviewID, query: query, documentIDs: review.documentIDs, scores: scores,
-      titles: review.records.map(\.title), labels: review.labels, order: order, emptyRecords: emptyCount)
+    return ranked
+  }
+
+  /// Scores the candidates of a screen block by block with one ranker.
+  struct BlockScorer {
+    private enum State {
+      case trained(TrainedScreener, query: String, pooled: Bool)
+      /// BM25 needs the whole list's statistics: blocks are collected, scored at the end.
+      case bm25(BM25.QueryScorer)
+      case embed(SentenceEmbedder, query: [Float], tokenizer: BertTokenizer?, maxLength: Int)
+    }
+    private var state: State
+
+    init(_ options: Options, query: String, fullTextStage: Bool) throws {
+      switch options.ranker {
+      case .trained(let directory):
+        state = .trained(try TrainedScreener.load(directory: directory, base: options.base), query: query, pooled: fullTextStage)
+      case .zeroShot(.bm25):
+        state = .bm25(try BM25.QueryScorer(query: query))
+      case .zeroShot(.embed):
+        var embedder = try SentenceEmbedder(directory: options.base)
+        embedder.maxLength = options.maxLength
+        // The full-text stage embeds each main text in windows and pools them.
+        let tokenizer = fullTextStage ? try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt")) : nil
+        state = .embed(embedder, query: try embedder.embed([query])[0], tokenizer: tokenizer, maxLength: options.maxLength)
+      }
+    }
+
+    /// The scores of `texts`, or nothing yet for a ranker that scores at the end.
+    mutating func scores(_ texts: [String], progress: ProgressHandler) throws -> [Double] {
+      switch state {
+      case .trained(let screener, let query, let pooled):
+        return try screener.scores(query: query, texts: texts, pooledChunks: pooled, progress: progress)
+      case .bm25(var scorer):
+        for text in texts { scorer.add(text) }
+        state = .bm25(scorer)
+        return []
+      case .embed(let embedder, let query, let tokenizer?, let maxLength):
+        return try ChunkPooling.cosines(
+          query: query, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: maxLength, progress: progress)
+      case .embed(let embedder, let query, nil, _):
+        return try embedInChunks(texts, with: embedder, progress: progress).map { vector in
+          Double(zip(vector, query).reduce(Float(0)) { $0 + $1.0 * $1.1 })
+        }
+      }
+    }
+
+    /// The scores held back until every block was seen.
+    func finish() throws -> [Double] {
+      if case .bm25(let scorer) = state { return try scorer.scores() }
+      return []
+    }
   }
 
   /// The cut-off for `targetRecall`: the largest share of candidates any validation review of

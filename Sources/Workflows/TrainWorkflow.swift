@@ -388,7 +388,7 @@ final class TrainingLog: @unchecked Sendable {
   init(url: URL, append: Bool) {
     self.url = url
     if !append || !FileManager.default.fileExists(atPath: url.path) {
-      FileManager.default.createFile(atPath: url.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: url.path, contents: nil)
     }
   }
 

@@ -55,4 +55,20 @@ struct BM25Tests {
     let empty = try BM25(documents: ["", ""])
     #expect(empty.scores(for: "anything") == [0, 0])
   }
+
+  @Test(
+    "the streamed query scorer equals the whole index to the last bit, for every idf",
+    arguments: [BM25.IDFVariant.lucene, .okapi(epsilon: 0.25), .fts5])
+  func streamed(idf: BM25.IDFVariant) throws {
+    let corpus = documents + ["", "asthma asthma asthma in children with COPD", "smoking cessation and copd exacerbations copd"]
+    for query in ["asthma COPD", "copd copd unknown", "smoking asthma diet", "nothing matches"] {
+      let parameters = BM25.Parameters(idf: idf)
+      var scorer = try BM25.QueryScorer(query: query, parameters: parameters)
+      for document in corpus { scorer.add(document) }
+      #expect(scorer.documentCount == corpus.count)
+      #expect(try scorer.scores() == BM25(documents: corpus, parameters: parameters).scores(for: query), "\(query)")
+    }
+    #expect(throws: VectorizerError.emptyCorpus) { try BM25.QueryScorer(query: "copd").scores() }
+    #expect(throws: VectorizerError.self) { try BM25.QueryScorer(query: "copd", parameters: .init(b: 2)) }
+  }
 }

@@ -74,4 +74,51 @@ import TestSupport
     let pooled = try ChunkPooling.cosines(query: q, texts: [short], embedder: embedder, tokenizer: tokenizer, maxLength: 256, progress: { _ in })
     #expect(abs(pooled[0] - Double(zip(plain, q).reduce(Float(0)) { $0 + $1.0 * $1.1 })) < 1e-5)
   }
+
+  /// `count` records of random words as RIS (streamed) and CSV (read whole), the same records.
+  static func sameList(count: Int) throws -> (ris: URL, csv: URL) {
+    let words = ["statin", "muscle", "myopathy", "trial", "cohort", "diet", "pain", "kinase", "dose", "placebo"]
+    var generator = SplitMix64(seed: 7)
+    var ris = "", csv = "record_id,title,abstract,label_included\n"
+    for i in 1...count {
+      let title = (0..<3).map { _ in words[Int(generator.next() % 10)] }.joined(separator: " ")
+      let abstract = (0..<Int(generator.next() % 12)).map { _ in words[Int(generator.next() % 10)] }.joined(separator: " ")
+      let label = i % 9 == 0 ? 1 : 0
+      ris += "TY  - JOUR\nID  - \(i)\nTI  - \(title)\nAB  - \(abstract)\nLB  - \(label)\nER  - \n\n"
+      csv += "\(i),\(title),\(abstract),\(label)\n"
+    }
+    let directory = try TestSupport.temporaryDirectory()
+    return (try TestSupport.write(ris, to: "list.ris", in: directory), try TestSupport.write(csv, to: "list.csv", in: directory))
+  }
+
+  @Test("a streamed RIS list, longer than one block, ranks exactly as the same list read whole")
+  func streamedEqualsWhole() throws {
+    let files = try Self.sameList(count: ScreenWorkflow.blockSize + 300)
+    #expect(try ScreenInput(.file(files.ris, title: nil, criteria: nil)).count == ScreenWorkflow.blockSize + 300)
+    func screen(_ url: URL) throws -> ScreenWorkflow.Ranked {
+      try ScreenWorkflow.screen(.init(source: .file(url, title: "statin myopathy", criteria: nil), ranker: .zeroShot(.bm25), base: Self.model))
+    }
+    let streamed = try screen(files.ris), whole = try screen(files.csv)
+    #expect(streamed.scores == whole.scores)
+    #expect(streamed.order == whole.order)
+    #expect(streamed.documentIDs == whole.documentIDs && streamed.labels == whole.labels && streamed.titles == whole.titles)
+  }
+
+  @Test("shards of a streamed list hold the candidates of their slice", .enabled(if: hasModel, "the base model is not in data/models"))
+  func streamedShards() throws {
+    let files = try Self.sameList(count: 40)
+    var options = ScreenWorkflow.Options(
+      source: .file(files.ris, title: "statin myopathy", criteria: nil), ranker: .zeroShot(.embed), base: Self.model)
+    options.maxLength = 32
+    let whole = try ScreenWorkflow.screen(options)
+    var ids: [String] = [], scores: [Double] = []
+    for i in 1...3 {
+      options.shard = try .init(parsing: "\(i)/3")
+      let part = try ScreenWorkflow.screen(options)
+      ids += part.documentIDs
+      scores += part.scores
+    }
+    #expect(ids == whole.documentIDs)
+    #expect(zip(scores, whole.scores).allSatisfy { abs($0 - $1) < 1e-6 })
+  }
 }

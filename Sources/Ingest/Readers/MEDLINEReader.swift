@@ -26,9 +26,21 @@ public enum MEDLINEReader {
   ///
   /// - Throws: `IngestError.fileNotFound`, `.unreadable` or `.malformed`.
   public static func read(contentsOf url: URL) throws -> [Record] {
+    var records: [Record] = []
+    try forEachRecord(inFile: url) { records.append($0) }
+    return records
+  }
+
+  /// Calls `body` with each record of the MEDLINE file at `url` as soon as it is complete, so
+  /// memory does not grow with the file.
+  ///
+  /// - Throws: As `read(contentsOf:)`, or what `body` throws.
+  public static func forEachRecord(inFile url: URL, _ body: (Record) throws -> Void) throws {
     var parser = Parser(file: url.path)
-    try LineReading.forEachLine(inFile: url) { try parser.consume($0, number: $1) }
-    return parser.finish()
+    try LineReading.forEachLine(inFile: url) { line, number in
+      if let record = try parser.consume(line, number: number) { try body(record) }
+    }
+    if let record = parser.flush() { try body(record) }
   }
 
   /// Parses MEDLINE text.
@@ -39,8 +51,12 @@ public enum MEDLINEReader {
   /// - Throws: `IngestError.malformed`.
   public static func parse(_ text: String, file: String) throws -> [Record] {
     var parser = Parser(file: file)
-    try LineReading.forEachLine(in: text) { try parser.consume($0, number: $1) }
-    return parser.finish()
+    var records: [Record] = []
+    try LineReading.forEachLine(in: text) { line, number in
+      if let record = try parser.consume(line, number: number) { records.append(record) }
+    }
+    if let record = parser.flush() { records.append(record) }
+    return records
   }
 
   /// Splits `PMID- 123` / `TI  - x` into tag and value; nil when `line` is not a field line.
@@ -61,17 +77,14 @@ public enum MEDLINEReader {
 
   private struct Parser {
     let file: String
-    var records: [Record] = []
     var fields: [(tag: String, value: String)] = []
     var recordLine = 0
 
     init(file: String) { self.file = file }
 
-    mutating func consume(_ line: String, number: Int) throws {
-      if TextScan.isBlank(line) {
-        flush()
-        return
-      }
+    /// Takes one line; returns the record it completes, if any.
+    mutating func consume(_ line: String, number: Int) throws -> Record? {
+      if TextScan.isBlank(line) { return flush() }
       if let first = line.first, first == " " || first == "\t" {
         guard !fields.isEmpty else {
           throw IngestError.malformed(
@@ -80,27 +93,24 @@ public enum MEDLINEReader {
         }
         let text = TextScan.trimmed(line)
         fields[fields.count - 1].value += fields[fields.count - 1].value.isEmpty ? text : " " + text
-        return
+        return nil
       }
       guard let (tag, value) = MEDLINEReader.splitFieldLine(line) else {
         throw IngestError.malformed(
           file: file, line: number, expected: "a MEDLINE field line ('TAG - value')",
           found: "'\(line.prefix(40))'")
       }
-      if tag == "PMID" && fields.contains(where: { $0.tag == "PMID" }) { flush() }
+      let completed = tag == "PMID" && fields.contains(where: { $0.tag == "PMID" }) ? flush() : nil
       if fields.isEmpty { recordLine = number }
       fields.append((tag, value))
+      return completed
     }
 
-    mutating func flush() {
-      guard !fields.isEmpty else { return }
-      records.append(MEDLINEReader.makeRecord(fields, line: recordLine))
-      fields = []
-    }
-
-    mutating func finish() -> [Record] {
-      flush()
-      return records
+    /// Ends the record being read, if any, and returns it.
+    mutating func flush() -> Record? {
+      guard !fields.isEmpty else { return nil }
+      defer { fields = [] }
+      return MEDLINEReader.makeRecord(fields, line: recordLine)
     }
   }
 

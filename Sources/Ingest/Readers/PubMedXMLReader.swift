@@ -34,8 +34,18 @@ public enum PubMedXMLReader {
   ///
   /// - Throws: `IngestError.fileNotFound`, `.unreadable` or `.malformed`.
   public static func read(contentsOf url: URL) throws -> [Record] {
-    if try isBlankFile(url) { return [] }
-    return try records(from: XMLStream(contentsOf: url))
+    var records: [Record] = []
+    try forEachRecord(inFile: url) { records.append($0) }
+    return records
+  }
+
+  /// Calls `body` with each article of the PubMed XML file at `url` as soon as it is parsed, so
+  /// memory does not grow with the file.
+  ///
+  /// - Throws: As `read(contentsOf:)`, or what `body` throws.
+  public static func forEachRecord(inFile url: URL, _ body: (Record) throws -> Void) throws {
+    if try isBlankFile(url) { return }
+    try records(from: XMLStream(contentsOf: url), body)
   }
 
   /// Parses PubMed XML held in memory.
@@ -46,15 +56,16 @@ public enum PubMedXMLReader {
   /// - Throws: `IngestError.malformed`.
   public static func parse(_ data: Data, file: String) throws -> [Record] {
     if data.allSatisfy(isXMLSpace) { return [] }
-    return try records(from: XMLStream(data: data, file: file))
+    var records: [Record] = []
+    try self.records(from: XMLStream(data: data, file: file)) { records.append($0) }
+    return records
   }
 
   private static let rootNames: Set<String> = [
     "PubmedArticleSet", "PubmedArticle", "PubmedBookArticle", "PubmedBookArticleSet",
   ]
 
-  private static func records(from stream: XMLStream) throws -> [Record] {
-    var records: [Record] = []
+  private static func records(from stream: XMLStream, _ body: (Record) throws -> Void) throws {
     var sawRoot = false
     var moved = try stream.read()
     while moved {
@@ -73,10 +84,10 @@ public enum PubMedXMLReader {
       }
       switch name {
       case "PubmedArticle":
-        records.append(article(try stream.expand()))
+        try body(article(try stream.expand()))
         moved = try stream.skipSubtree()
       case "PubmedBookArticle":
-        records.append(bookArticle(try stream.expand()))
+        try body(bookArticle(try stream.expand()))
         moved = try stream.skipSubtree()
       case "DeleteCitation":
         moved = try stream.skipSubtree()
@@ -84,7 +95,6 @@ public enum PubMedXMLReader {
         moved = try stream.read()
       }
     }
-    return records
   }
 
   // MARK: - Mapping

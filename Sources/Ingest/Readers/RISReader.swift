@@ -31,9 +31,21 @@ public enum RISReader {
   ///
   /// - Throws: `IngestError.fileNotFound`, `.unreadable` or `.malformed`.
   public static func read(contentsOf url: URL) throws -> [Record] {
+    var records: [Record] = []
+    try forEachRecord(inFile: url) { records.append($0) }
+    return records
+  }
+
+  /// Calls `body` with each record of the RIS file at `url` as soon as its `ER` line is read, so
+  /// memory does not grow with the file.
+  ///
+  /// - Throws: As `read(contentsOf:)`, or what `body` throws.
+  public static func forEachRecord(inFile url: URL, _ body: (Record) throws -> Void) throws {
     var parser = Parser(file: url.path)
-    try LineReading.forEachLine(inFile: url) { try parser.consume($0, number: $1) }
-    return try parser.finish()
+    try LineReading.forEachLine(inFile: url) { line, number in
+      if let record = try parser.consume(line, number: number) { try body(record) }
+    }
+    try parser.finish()
   }
 
   /// Parses RIS text.
@@ -44,8 +56,12 @@ public enum RISReader {
   /// - Throws: `IngestError.malformed`.
   public static func parse(_ text: String, file: String) throws -> [Record] {
     var parser = Parser(file: file)
-    try LineReading.forEachLine(in: text) { try parser.consume($0, number: $1) }
-    return try parser.finish()
+    var records: [Record] = []
+    try LineReading.forEachLine(in: text) { line, number in
+      if let record = try parser.consume(line, number: number) { records.append(record) }
+    }
+    try parser.finish()
+    return records
   }
 
   /// Splits a tag line into its tag and value, or returns nil for a continuation line.
@@ -80,16 +96,17 @@ public enum RISReader {
 
   private struct Parser {
     let file: String
-    var records: [Record] = []
+    var recordCount = 0
     var fields: [Field] = []
     var recordLine: Int?
     var firstNonBlank: (line: Int, text: String)?
 
     init(file: String) { self.file = file }
 
-    mutating func consume(_ line: String, number: Int) throws {
+    /// Takes one line; returns the record it completes, if any.
+    mutating func consume(_ line: String, number: Int) throws -> Record? {
       let trimmed = TextScan.trimmed(line)
-      if trimmed.isEmpty { return }
+      if trimmed.isEmpty { return nil }
       if firstNonBlank == nil { firstNonBlank = (number, String(trimmed.prefix(40))) }
       if let (tag, value) = RISReader.splitTagLine(line) {
         switch tag {
@@ -107,9 +124,11 @@ public enum RISReader {
             throw IngestError.malformed(
               file: file, line: number, expected: "'TY  - ' before 'ER  - '", found: "'ER  - '")
           }
-          records.append(RISReader.makeRecord(fields, line: start))
+          let record = RISReader.makeRecord(fields, line: start)
           recordLine = nil
           fields = []
+          recordCount += 1
+          return record
         default:
           guard recordLine != nil else {
             throw IngestError.malformed(
@@ -120,24 +139,24 @@ public enum RISReader {
         }
       } else if recordLine != nil {
         // A continuation line: append to the previous tag's value.
-        if fields.isEmpty { return }
+        if fields.isEmpty { return nil }
         fields[fields.count - 1].lines.append(trimmed)
       }
       // Text outside records that is not a tag line (export banners, comments) is ignored.
+      return nil
     }
 
-    func finish() throws -> [Record] {
+    func finish() throws {
       if let start = recordLine {
         throw IngestError.malformed(
           file: file, line: start,
           expected: "'ER  - ' closing the record that starts here", found: "end of file")
       }
-      if records.isEmpty, let first = firstNonBlank {
+      if recordCount == 0, let first = firstNonBlank {
         throw IngestError.malformed(
           file: file, line: first.line, expected: "an RIS record ('TY  - ')",
           found: "'\(first.text)'")
       }
-      return records
     }
   }
 

@@ -4,22 +4,59 @@ import Foundation
 /// Reads a search export in any supported format, chosen by extension and, failing that, content:
 /// CSV/TSV (ASReview columns), RIS, BibTeX, PubMed XML, MEDLINE (.nbib), JSON Lines.
 public enum RecordFileReader {
-  public static func read(contentsOf url: URL) throws -> [Record] {
+  /// The formats a search export can come in.
+  public enum Format: Sendable {
+    case tabular, ris, bibtex, pubmedXML, medline, jsonLines
+  }
+
+  /// The format of `url`: by extension, else by the first non-blank bytes.
+  public static func format(of url: URL) throws -> Format {
     switch url.pathExtension.lowercased() {
-    case "csv", "tsv", "tab": return try TabularRecordReader.read(contentsOf: url)
-    case "ris", "enw": return try RISReader.read(contentsOf: url)
-    case "bib", "bibtex": return try BibTeXReader.read(contentsOf: url)
-    case "xml": return try PubMedXMLReader.read(contentsOf: url)
-    case "nbib", "medline": return try MEDLINEReader.read(contentsOf: url)
-    case "jsonl", "ndjson": return try JSONLinesReader.read(contentsOf: url)
+    case "csv", "tsv", "tab": return .tabular
+    case "ris", "enw": return .ris
+    case "bib", "bibtex": return .bibtex
+    case "xml": return .pubmedXML
+    case "nbib", "medline": return .medline
+    case "jsonl", "ndjson": return .jsonLines
     default:
-      let head = FileAccess.decode(try FileContents.data(at: url).prefix(2048)).trimmingCharacters(in: .whitespacesAndNewlines)
-      if head.hasPrefix("<") { return try PubMedXMLReader.read(contentsOf: url) }
-      if head.hasPrefix("TY  -") { return try RISReader.read(contentsOf: url) }
-      if head.hasPrefix("PMID-") { return try MEDLINEReader.read(contentsOf: url) }
-      if head.hasPrefix("@") { return try BibTeXReader.read(contentsOf: url) }
-      if head.hasPrefix("{") { return try JSONLinesReader.read(contentsOf: url) }
-      return try TabularRecordReader.read(contentsOf: url)
+      let head = FileAccess.decode(try FileAccess.prefix(of: url, count: 2048)).trimmingCharacters(in: .whitespacesAndNewlines)
+      if head.hasPrefix("<") { return .pubmedXML }
+      if head.hasPrefix("TY  -") { return .ris }
+      if head.hasPrefix("PMID-") { return .medline }
+      if head.hasPrefix("@") { return .bibtex }
+      if head.hasPrefix("{") { return .jsonLines }
+      return .tabular
+    }
+  }
+
+  public static func read(contentsOf url: URL) throws -> [Record] {
+    switch try format(of: url) {
+    case .tabular: try TabularRecordReader.read(contentsOf: url)
+    case .ris: try RISReader.read(contentsOf: url)
+    case .bibtex: try BibTeXReader.read(contentsOf: url)
+    case .pubmedXML: try PubMedXMLReader.read(contentsOf: url)
+    case .medline: try MEDLINEReader.read(contentsOf: url)
+    case .jsonLines: try JSONLinesReader.read(contentsOf: url)
+    }
+  }
+
+  /// Whether `forEachRecord(contentsOf:_:)` streams this file rather than parsing it whole.
+  public static func isStreamed(_ url: URL) throws -> Bool {
+    switch try format(of: url) {
+    case .ris, .medline, .pubmedXML: true
+    case .tabular, .bibtex, .jsonLines: false
+    }
+  }
+
+  /// Calls `body` with each record of the file in order. RIS, MEDLINE and PubMed XML are streamed
+  /// record by record (memory stays flat however long the file); the other formats are parsed
+  /// whole first.
+  public static func forEachRecord(contentsOf url: URL, _ body: (Record) throws -> Void) throws {
+    switch try format(of: url) {
+    case .ris: try RISReader.forEachRecord(inFile: url, body)
+    case .medline: try MEDLINEReader.forEachRecord(inFile: url, body)
+    case .pubmedXML: try PubMedXMLReader.forEachRecord(inFile: url, body)
+    case .tabular, .bibtex, .jsonLines: for record in try read(contentsOf: url) { try body(record) }
     }
   }
 }

@@ -26,6 +26,17 @@ enum FileAccess {
     }
   }
 
+  /// The first `count` bytes of the file at `url` (fewer for a shorter file), for sniffing its format.
+  static func prefix(of url: URL, count: Int) throws -> Data {
+    let handle = try handle(for: url)
+    defer { try? handle.close() }
+    do {
+      return try handle.read(upToCount: count) ?? Data()
+    } catch {
+      throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
+    }
+  }
+
   /// Opens `url` for sequential reading.
   static func handle(for url: URL) throws -> FileHandle {
     try checkReadable(url)

@@ -1,0 +1,72 @@
+import Corpus
+import Foundation
+import Ingest
+
+/// What `csmed screen` ranks. A review of the meta-dataset is loaded whole (a few thousand
+/// candidates at most); a search export in a streamed format (RIS, MEDLINE, PubMed XML) is read
+/// record by record, twice: once to count (for shards and the progress bar), once to screen. So
+/// memory holds the kept columns of the output, never the abstracts of the whole list.
+struct ScreenInput {
+  /// One candidate as the screen sees it.
+  struct Candidate {
+    var documentID: String
+    var title: String
+    var label: Int?
+    /// What the ranker reads: title and abstract, or the full text at that stage.
+    var text: String
+  }
+
+  var reviewID: String
+  var title: String
+  var criteria: String?
+  var count: Int
+  var fullTextStage: Bool
+  private var loaded: LabelledReview?
+  private var file: URL?
+
+  init(_ source: ReviewSource) throws {
+    if case .file(let url, let title, let criteriaFile) = source,
+      FileManager.default.fileExists(atPath: url.path), try RecordFileReader.isStreamed(url)
+    {
+      reviewID = url.deletingPathExtension().lastPathComponent
+      self.title = title ?? ""
+      criteria = try criteriaFile.map { try FileContents.text(at: $0) }
+      var count = 0
+      try RecordFileReader.forEachRecord(contentsOf: url) { _ in count += 1 }
+      self.count = count
+      fullTextStage = false
+      file = url
+      return
+    }
+    let review = try source.load()
+    reviewID = review.reviewID
+    title = review.title
+    criteria = review.criteria
+    count = review.records.count
+    if case .database(_, _, .fullText) = source { fullTextStage = true } else { fullTextStage = false }
+    loaded = review
+  }
+
+  /// Calls `body` with the candidates at `range` of the list, in order.
+  func forEach(in range: Range<Int>, _ body: (Candidate) throws -> Void) throws {
+    if let review = loaded {
+      for i in range {
+        try body(
+          Candidate(
+            documentID: review.documentIDs[i], title: review.records[i].title, label: review.labels[i],
+            text: fullTextStage ? review.fullText(of: i) : review.text(of: i)))
+      }
+    } else if let file {
+      var index = 0
+      // Records past the range are still parsed (the reader cannot skip), but not kept.
+      try RecordFileReader.forEachRecord(contentsOf: file) { record in
+        defer { index += 1 }
+        guard range.contains(index) else { return }
+        try body(
+          Candidate(
+            documentID: LabelledReview.documentID(of: record, index: index), title: record.title, label: record.label,
+            text: LabelledReview.text(of: record)))
+      }
+    }
+  }
+}
