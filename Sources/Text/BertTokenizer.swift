@@ -135,7 +135,7 @@ public struct BertTokenizer: Sendable {
 
   /// Kept lengths of a pair under `longest_first` truncation to `budget` tokens (Rust
   /// `tokenizers::utils::truncation::truncate_encodings`).
-  static func longestFirst(_ first: Int, _ second: Int, budget: Int) -> (Int, Int) {
+  public static func longestFirst(_ first: Int, _ second: Int, budget: Int) -> (Int, Int) {
     if first + second <= budget { return (first, second) }
     var (n1, n2) = (first, second)
     let swapped = n1 > n2

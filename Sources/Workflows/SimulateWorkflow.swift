@@ -1,3 +1,4 @@
+import Adapters
 import Corpus
 import Encoder
 import Evaluation
@@ -21,6 +22,11 @@ public enum SimulateWorkflow {
     public var priorHalfLife: Double = SimulateWorkflow.defaultPriorHalfLife
     /// Where sentence embeddings are kept between runs (nil: not kept).
     public var embeddingCache: URL?
+    /// The adapter `bi-encoder` trains inside the loop (default LoRA r8 on query and value of
+    /// the top two layers).
+    public var adapter = AdapterConfiguration(method: .lora, freezeLayers: 4)
+    /// Steps, learning rate and lengths of `bi-encoder`.
+    public var biEncoder = BiEncoderLearner.Settings()
     public var seed: UInt64
     public var seeds: Int
     public var batchSize: Int
@@ -75,6 +81,9 @@ public enum SimulateWorkflow {
     case embedLR = "embed-lr"
     /// Logistic regression on TF-IDF (uni+bigrams, sublinear) and the sentence embedding side by side.
     case hybridLR = "tfidf-embed-lr"
+    /// MiniLM with an adapter fine-tuned inside the loop, cosine to the review's question;
+    /// retrained in growing batches (B += ceil(B/10)).
+    case biEncoder = "bi-encoder"
 
     var classical: ClassicalScreenerKind? { ClassicalScreenerKind(rawValue: rawValue) }
     var needsEncoder: Bool { self == .embedLR || self == .hybridLR }
@@ -116,38 +125,33 @@ public enum SimulateWorkflow {
       notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
     }
     let texts = included.map(review.text(of:))
-    var embeddings: [[Float]]?
+    let question = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
+    if needsQuestion, question.isEmpty {
+      throw WorkflowError.usage("bi-encoder and --warm-start zero-shot need the review's title (--review-title)")
+    }
+    // Frozen sentence embeddings: features of embed-lr and tfidf-embed-lr, and the zero-shot
+    // prior of the other models (the bi-encoder computes its own).
+    let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
+    if frozen || options.model == .biEncoder, options.base == nil {
+      throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR")
+    }
+    var embeddings: [[Float]] = []
     var priorScores: [Double]?
-    if options.model.needsEncoder || options.coldStart == .zeroShot {
-      guard let base = options.base else { throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR") }
+    if frozen, let base = options.base {
       let embedder = try SentenceEmbedder(directory: base)
-      let vectors =
+      embeddings =
         if let cache = options.embeddingCache {
           try EmbeddingCache(directory: cache).embeddings(of: texts, with: embedder, base: base, progress: progress)
         } else {
           try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: progress)
         }
-      embeddings = vectors
       if options.coldStart == .zeroShot {
-        let query = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
-        guard !query.isEmpty else { throw WorkflowError.usage("--warm-start zero-shot needs the review's title (--review-title)") }
-        let queryVector = try embedder.embed([query])[0]
-        priorScores = vectors.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+        let queryVector = try embedder.embed([question])[0]
+        priorScores = embeddings.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
       }
     }
-    let features: SparseMatrix
-    if let kind = options.model.classical {
-      features = try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1
-    } else {
-      let dense = try SparseMatrix(dense: (embeddings ?? []).map { $0.map(Double.init) }, columnCount: embeddings?.first?.count ?? 384)
-      if options.model == .hybridLR {
-        // Both blocks are L2-normalised, so neither dominates the other.
-        features = try TFIDFVectorizer.fitTransform(texts, configuration: ClassicalScreenerKind.tfidfLR.features).1
-          .horizontallyConcatenated(with: dense)
-      } else {
-        features = dense
-      }
-    }
+    let features = try classicalFeatures(of: texts, embeddings: embeddings, model: options.model)
     let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
     let ids = included.map { "r\($0)" }
     let labelSet = LabelSet(
@@ -168,16 +172,30 @@ public enum SimulateWorkflow {
         case .random: .random
         case .zeroShot: .scores(priorScores ?? [])
         }
-      let settings = PrioritizedScreening.Settings(
+      var settings = PrioritizedScreening.Settings(
         priorIncluded: options.priorIncluded, priorExcluded: options.priorExcluded,
         coldStart: coldStart, batchSize: options.batchSize,
         priorHalfLife: options.priorHalfLife, seed: seed)
-      let model: ClassicalModel =
-        if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
-          .logisticRegression(
-            try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
-        }
-      let steps = try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)
+      let steps: [PrioritizedScreening.Step]
+      if let features {
+        let model: ClassicalModel =
+          if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
+            .logisticRegression(
+              try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
+          }
+        steps = try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)
+      } else if let base = options.base {
+        var adapter = options.adapter
+        adapter.seed = seed
+        var learner = try BiEncoderLearner(
+          base: base, adapter: adapter, question: question, texts: texts, settings: options.biEncoder, seed: seed)
+        // Untrained, the learner is the zero-shot ranker: its scores are the warm start.
+        if options.coldStart == .zeroShot { settings.coldStart = .scores(try learner.scores()) }
+        settings.growBatch = true
+        steps = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings)
+      } else {
+        throw WorkflowError.usage("\(options.model.rawValue) needs --base DIR")
+      }
       let seconds = Date().timeIntervalSince(started)
       let run = Run(
         name: "\(options.model.rawValue) seed \(seed)", format: .csv,
@@ -191,6 +209,17 @@ public enum SimulateWorkflow {
     return Result(
       review: review, included: included, runs: runs,
       reliability: StoppingSimulator.reliability(of: runs.map(\.stopping)), notes: notes)
+  }
+
+  /// The features a classical model learns from; nil for the bi-encoder, which reads the texts.
+  static func classicalFeatures(of texts: [String], embeddings: [[Float]], model: SimulationModel) throws -> SparseMatrix? {
+    if let kind = model.classical { return try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1 }
+    guard model.needsEncoder else { return nil }
+    let dense = try SparseMatrix(dense: embeddings.map { $0.map(Double.init) }, columnCount: embeddings.first?.count ?? 384)
+    guard model == .hybridLR else { return dense }
+    // Both blocks are L2-normalised, so neither dominates the other.
+    return try TFIDFVectorizer.fitTransform(texts, configuration: ClassicalScreenerKind.tfidfLR.features).1
+      .horizontallyConcatenated(with: dense)
   }
 
   /// The labelling order as CSV: one row per screened record and seed, with the rules that would

@@ -173,14 +173,33 @@ public struct TrainedScreener: Sendable {
     case .crossEncoder:
       guard let head = m.head else { throw WorkflowError.usage("the cross-encoder has no head") }
       embedder.normalize = false
+      func margins(_ encodings: [Encoding]) throws -> [Double] {
+        try embedder.embed(encodings: encodings).map { v in
+          let logits = head.logits(pooled: Tensor(shape: [1, v.count], scalars: v))
+          return Double(logits.scalars[1] - logits.scalars[0])
+        }
+      }
+      if pooledChunks {
+        // A long text is judged window by window and scored by its most relevant window
+        // (MaxP, Dai & Callan 2019): one included passage makes the document relevant.
+        let step = 16
+        for start in stride(from: 0, to: texts.count, by: step) {
+          let windows = try texts[start..<min(start + step, texts.count)].map {
+            try ChunkPooling.pairEncodings(query: query, text: $0, tokenizer: tokenizer, maxLength: maxLength)
+          }
+          let scores = try margins(windows.flatMap { $0 })
+          var offset = 0
+          for w in windows {
+            out.append(scores[offset..<offset + w.count].max() ?? -.infinity)
+            offset += w.count
+          }
+          progress(.advanced(done: out.count))
+        }
+        return out
+      }
       for start in stride(from: 0, to: texts.count, by: chunk) {
         let part = texts[start..<min(start + chunk, texts.count)]
-        let encodings = try part.map { try tokenizer.encode(query, pair: $0, maxLength: maxLength) }
-        let pooled = try embedder.embed(encodings: encodings)
-        for v in pooled {
-          let logits = head.logits(pooled: Tensor(shape: [1, v.count], scalars: v))
-          out.append(Double(logits.scalars[1] - logits.scalars[0]))
-        }
+        out += try margins(try part.map { try tokenizer.encode(query, pair: $0, maxLength: maxLength) })
         progress(.advanced(done: out.count))
       }
     default:
@@ -273,6 +292,31 @@ enum ChunkPooling {
       out.append(Encoding(inputIDs: full, tokenTypeIDs: [Int32](repeating: 0, count: full.count)))
       start += width
     } while start < ids.count && out.count < maxChunks
+    return out
+  }
+
+  /// Windows of a (query, text) pair for a cross-encoder: the first is exactly what
+  /// `encode(query, pair: text, maxLength:)` gives; the rest carry the same (possibly truncated)
+  /// query beside the text's following pieces, at most `maxChunks` in all.
+  static func pairEncodings(
+    query: String, text: String, tokenizer: BertTokenizer, maxLength: Int, maxChunks: Int = 16
+  ) throws -> [Encoding] {
+    let first = try tokenizer.encode(query, pair: text, maxLength: maxLength)
+    let a = tokenizer.tokenIDs(query), b = tokenizer.tokenIDs(text)
+    guard maxLength >= 3, !b.isEmpty else { return [first] }
+    let (n1, n2) = BertTokenizer.longestFirst(a.count, b.count, budget: maxLength - 3)
+    guard n2 > 0, n2 < b.count else { return [first] }
+    let head = [tokenizer.classID] + a.prefix(n1) + [tokenizer.separatorID]
+    var out = [first]
+    var start = n2
+    while start < b.count && out.count < maxChunks {
+      let piece = b[start..<min(start + n2, b.count)]
+      out.append(
+        Encoding(
+          inputIDs: head + piece + [tokenizer.separatorID],
+          tokenTypeIDs: [Int32](repeating: 0, count: head.count) + [Int32](repeating: 1, count: piece.count + 1)))
+      start += n2
+    }
     return out
   }
 

@@ -1,3 +1,4 @@
+import Adapters
 import CLIKit
 import Corpus
 import Evaluation
@@ -15,7 +16,9 @@ let simulateCommand = Command(
       OptionSpec("review-title", value: "text", help: "The review's title, for --input."),
       OptionSpec("criteria", value: "file", help: "The review's eligibility criteria, for --input."),
       OptionSpec("stage", value: "ta|ft", help: "Which stage's labels (default ta)."),
-      OptionSpec("model", value: "name", help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr (default tfidf-svm)."),
+      OptionSpec(
+        "model", value: "name",
+        help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr, bi-encoder[+adapter] (default tfidf-svm)."),
       OptionSpec("warm-start", value: "file-order|random|zero-shot", help: "Order before both classes are labelled (default file-order)."),
       OptionSpec(
         "prior-half-life", value: "h",
@@ -31,7 +34,17 @@ let simulateCommand = Command(
       OptionSpec("wss-convention", value: "asreview|clef|cohen", help: "WSS convention of the metrics (default asreview)."),
       OptionSpec("output", value: "file", help: "Write the labelling order (CSV) here.", short: "o"),
       OptionSpec("plot", value: "file.svg", help: "Write the recall curve(s) as SVG."),
-    ]),
+      OptionSpec("steps", value: "n", help: "bi-encoder: optimizer steps per retraining (default 8)."),
+      OptionSpec("lr", value: "rate", help: "bi-encoder: learning rate (default 2e-4)."),
+      OptionSpec("max-len", value: "n", help: "bi-encoder: tokens per record (default 128)."),
+    ] + AdapterFlags.options.filter { $0.name != "adapter" },
+    discussion: """
+      bi-encoder fine-tunes MiniLM inside the loop: at every retraining a few contrastive steps (the review's
+      question closer to a relevant record than to the irrelevant ones labelled so far), then every record is
+      embedded again; it retrains in growing batches, B += ceil(B/10). The adapter is named after a plus sign
+      (bi-encoder+dora; default lora) and takes the adapter flags of `csmed train`; the lowest 4 layers stay
+      frozen unless --freeze-layers says otherwise, so their outputs are computed once.
+      """),
   run: { arguments in
     let stage = try arguments.choice("stage", default: Stage.titleAbstract)
     let source: ReviewSource
@@ -48,8 +61,9 @@ let simulateCommand = Command(
       }
       return (included, excluded)
     } ?? (0, 0)
+    let (model, adapterMethod) = try parseModel(arguments.value("model") ?? "tfidf-svm")
     var options = SimulateWorkflow.Options(
-      source: source, model: try arguments.choice("model", default: SimulateWorkflow.SimulationModel.tfidfSVM),
+      source: source, model: model,
       coldStart: try arguments.choice("warm-start", default: SimulateWorkflow.ColdStartChoice.fileOrder),
       base: Defaults.base(arguments),
       priorIncluded: priors.0, priorExcluded: priors.1,
@@ -61,6 +75,17 @@ let simulateCommand = Command(
       wssConvention: try arguments.choice("wss-convention", default: WSSConvention.asreview))
     options.priorHalfLife = try arguments.double("prior-half-life", default: SimulateWorkflow.defaultPriorHalfLife, in: 0...1e9)
     options.embeddingCache = arguments.value("embedding-cache").map { URL(fileURLWithPath: $0) }
+    if model == .biEncoder {
+      var adapter = try AdapterFlags.configuration(arguments, command: "csmed simulate", seed: options.seed, defaultFreezeLayers: 4)
+      if let adapterMethod {
+        adapter.method = adapterMethod
+        if arguments.value("targets") == nil { adapter.targets = AdapterConfiguration.defaultTargets(adapterMethod) }
+      }
+      options.adapter = adapter
+      options.biEncoder.steps = try arguments.int("steps", default: options.biEncoder.steps, in: 0...10_000)
+      options.biEncoder.learningRate = try arguments.double("lr", default: options.biEncoder.learningRate, in: 1e-9...1)
+      options.biEncoder.maxLength = try arguments.int("max-len", default: options.biEncoder.maxLength, in: 8...512)
+    }
     let result = try SimulateWorkflow.run(options, progress: ProgressBar().handler)
     for note in result.notes { Terminal.err("note: \(note)\n") }
     if let output = arguments.value("output") {
@@ -71,6 +96,21 @@ let simulateCommand = Command(
     }
     Terminal.out(Render.simulation(result, model: options.model.rawValue))
   })
+
+/// `--model NAME`, where `bi-encoder+ADAPTER` names the adapter too.
+private func parseModel(_ text: String) throws -> (SimulateWorkflow.SimulationModel, AdapterMethod?) {
+  let parts = text.split(separator: "+", maxSplits: 1).map(String.init)
+  let known = SimulateWorkflow.SimulationModel.allCases.map(\.rawValue).joined(separator: ", ")
+  guard let first = parts.first, let model = SimulateWorkflow.SimulationModel(rawValue: first) else {
+    throw UsageError("--model expects one of \(known) (bi-encoder+ADAPTER), got '\(text)'", command: "csmed simulate")
+  }
+  guard parts.count == 2 else { return (model, nil) }
+  guard model == .biEncoder, let method = AdapterMethod(rawValue: parts[1]) else {
+    let methods = AdapterMethod.allCases.map(\.rawValue).joined(separator: "|")
+    throw UsageError("--model: only bi-encoder takes an adapter (bi-encoder+\(methods)), got '\(text)'", command: "csmed simulate")
+  }
+  return (model, method)
+}
 
 extension Render {
   static func simulation(_ result: SimulateWorkflow.Result, model: String) -> String {

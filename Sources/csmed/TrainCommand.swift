@@ -25,7 +25,9 @@ enum AdapterFlags {
     OptionSpec("freeze-layers", value: "n", help: "Keep the lowest n layers frozen (layer skipping; default 0)."),
   ]
 
-  static func configuration(_ a: ParsedArguments, command: String, seed: UInt64) throws -> AdapterConfiguration {
+  static func configuration(
+    _ a: ParsedArguments, command: String, seed: UInt64, defaultFreezeLayers: Int = 0
+  ) throws -> AdapterConfiguration {
     let method = try a.choice("adapter", default: AdapterMethod.lora)
     func double(_ name: String) throws -> Double? {
       guard let text = a.value(name) else { return nil }
@@ -42,7 +44,7 @@ enum AdapterFlags {
       smtWarmupSteps: try a.int("smt-warmup-steps", default: 10, in: 1...100_000),
       s2ftHeads: try a.int("s2ft-heads", default: 3, in: 0...100_000),
       s2ftChannels: try a.int("s2ft-channels", default: 184, in: 0...10_000_000),
-      freezeLayers: try a.int("freeze-layers", default: 0, in: 0...1000), seed: seed)
+      freezeLayers: try a.int("freeze-layers", default: defaultFreezeLayers, in: 0...1000), seed: seed)
     if method == .goat, a.value("experts") == nil, c.rank % c.experts != 0 { c.experts = 1 }
     return c
   }

@@ -46,6 +46,10 @@ import TestSupport
     #expect(unknown.status == 64 && unknown.stderr.contains("unknown command 'frobnicate'"))
     let badOption = try Self.run(["stats", "--by", "planet"])
     #expect(badOption.status == 64 && badOption.stderr.contains("--by expects one of collection, review"))
+    for model in ["bi-encoder+nope", "tfidf-nb+lora", "transformer"] {
+      let badModel = try Self.run(["simulate", "--input", "x.csv", "--model", model])
+      #expect(badModel.status == 64 && badModel.stderr.contains("--model"), "\(model): \(badModel)")
+    }
   }
 
   @Test("exit codes: missing database 66, unknown collection 64, bad data 65, unwritable target 74",

@@ -403,3 +403,48 @@ import Text
     }
   }
 }
+
+/// Full texts through a cross-encoder: windows of the pair, scored by the best window (MaxP).
+@Suite struct CrossEncoderWindowTests {
+  @Test("pair windows: the first is the plain truncated pair, the rest carry the text on under the same query")
+  func windows() throws {
+    let base = try PEFTTests.tinyBase()
+    let tokenizer = try BertTokenizer(vocabularyURL: base.appendingPathComponent("vocab.txt"))
+    let query = "hip fracture in adults"
+    let short = "random ##ised trial"
+    #expect(try ChunkPooling.pairEncodings(query: query, text: short, tokenizer: tokenizer, maxLength: 16)
+      == [try tokenizer.encode(query, pair: short, maxLength: 16)])
+    let long = Array(repeating: "safety study of children after hip fracture", count: 6).joined(separator: " ")
+    let windows = try ChunkPooling.pairEncodings(query: query, text: long, tokenizer: tokenizer, maxLength: 16)
+    #expect(windows.first == (try tokenizer.encode(query, pair: long, maxLength: 16)))
+    #expect(windows.count > 1 && windows.allSatisfy { $0.count <= 16 })
+    let queryPart = windows[0].inputIDs.prefix { $0 != tokenizer.separatorID }
+    #expect(windows.allSatisfy { Array($0.inputIDs.prefix(queryPart.count)) == Array(queryPart) })
+    // The text's pieces, in order, rebuild its token ids.
+    let pieces = windows.flatMap { w in zip(w.inputIDs, w.tokenTypeIDs).filter { $0.1 == 1 }.map(\.0).dropLast() as ArraySlice<Int32> }
+    #expect(pieces == tokenizer.tokenIDs(long))
+    #expect(try ChunkPooling.pairEncodings(query: query, text: long, tokenizer: tokenizer, maxLength: 16, maxChunks: 2).count == 2)
+  }
+
+  @Test("a cross-encoder scores a long text by its best window; a short one as before")
+  func maxP() throws {
+    let base = try PEFTTests.tinyBase()
+    let dir = try PEFTTests.screener(AdapterConfiguration(method: .lora), kind: .crossEncoder, base: base)
+    let screener = try TrainedScreener.load(directory: dir, base: base)
+    let tokenizer = try BertTokenizer(vocabularyURL: base.appendingPathComponent("vocab.txt"))
+    let query = "hip fracture"
+    let short = "random trial of adults"
+    // 59 filler tokens fill the first window exactly (64 - 3 special - 2 query), the tail is the second.
+    let filler = Array(repeating: "safety study of children", count: 14).joined(separator: " ") + " after after after"
+    let tail = "random trial of adults after hip fracture"
+    try #require(tokenizer.tokenIDs(filler).count == 59)
+    let long = filler + " " + tail
+    #expect(try ChunkPooling.pairEncodings(query: query, text: long, tokenizer: tokenizer, maxLength: 64).count == 2)
+    let pooled = try screener.scores(query: query, texts: [short, long], pooledChunks: true)
+    let plain = try screener.scores(query: query, texts: [short, long], pooledChunks: false)
+    #expect(abs(pooled[0] - plain[0]) < 1e-5)
+    let perWindow = try screener.scores(query: query, texts: [filler, tail], pooledChunks: false)
+    #expect(abs(pooled[1] - (perWindow.max() ?? 0)) < 1e-4, "\(pooled[1]) vs \(perWindow)")
+    #expect(abs(plain[1] - perWindow[0]) < 1e-4, "unpooled, the text is cut after its first window")
+  }
+}

@@ -1,6 +1,8 @@
 import Corpus
 import Foundation
 import Encoder
+import Adapters
+import Ingest
 @testable import Screening
 import Text
 import Testing
@@ -185,5 +187,70 @@ import TestSupport
     let z = PrioritizedScreening.standardised([1, 2, 3])
     #expect(abs(z[0] + 1.224744871391589) < 1e-12 && z[1] == 0 && abs(z[2] - 1.224744871391589) < 1e-12)
     #expect(PrioritizedScreening.standardised([4, 4]) == [0, 0])
+  }
+}
+
+@Suite struct LearnerTests {
+  /// Records "hip fracture trial" (relevant) among "children safety study" ones, in the tiny
+  /// base model's vocabulary.
+  static func review(count: Int = 24) throws -> URL {
+    var csv = "title,abstract,label_included\n"
+    for index in 0..<count {
+      let relevant = index % 5 == 2
+      csv += relevant ? "hip fracture trial,random ##ised trial of adults after hip fracture,1\n" : "children safety study \(index),study of children,0\n"
+    }
+    return try TestSupport.write(csv, to: "tiny.csv", in: try TestSupport.temporaryDirectory())
+  }
+
+  @Test("the loop with a learner equals the loop with the classical model it wraps")
+  func classicalLearner() throws {
+    let features = try SparseMatrix(dense: (0..<8).map { [Double($0 % 3), 1, Double($0) / 8] }, columnCount: 3)
+    let labels = [false, true, false, false, true, false, false, true]
+    let settings = PrioritizedScreening.Settings(stopAtLastRelevant: false)
+    let model = ClassicalModel.logisticRegression(try LogisticRegression(configuration: .init(warmStart: true)))
+    var learner = ClassicalLearner(features: features, model: model)
+    let viaLearner = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings)
+    #expect(viaLearner == (try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)))
+  }
+
+  @Test("bi-encoder: training in the loop moves relevant records above irrelevant ones; reproducible under its seed")
+  func biEncoder() throws {
+    let base = try PEFTTests.tinyBase()
+    let file = try Self.review()
+    var settings = BiEncoderLearner.Settings()
+    settings.learningRate = 1e-2
+    settings.steps = 30
+    settings.maxLength = 32
+    let texts = try Ingest.RecordFileReader.read(contentsOf: file).map { "\($0.title) \($0.abstract)" }
+    let labels = (0..<texts.count).map { $0 % 5 == 2 }
+    var learner = try BiEncoderLearner(
+      base: base, adapter: AdapterConfiguration(method: .lora, freezeLayers: 1), question: "hip fracture", texts: texts,
+      settings: settings, seed: 3)
+    func margin(_ scores: [Double]) -> Double {
+      let relevant = scores.indices.filter { labels[$0] }.map { scores[$0] }
+      let irrelevant = scores.indices.filter { !labels[$0] }.map { scores[$0] }
+      return relevant.reduce(0, +) / Double(relevant.count) - irrelevant.reduce(0, +) / Double(irrelevant.count)
+    }
+    let before = try learner.scores()
+    let after = try learner.retrain(on: [2, 0, 1], labels: [true, false, false])
+    #expect(learner.stepCount == 30)
+    #expect(margin(after) > margin(before) + 0.05, "\(margin(before)) -> \(margin(after))")
+
+    var options = SimulateWorkflow.Options(
+      source: .file(file, title: "hip fracture", criteria: nil), model: .biEncoder, base: base, seed: 5)
+    options.adapter = AdapterConfiguration(method: .lora, freezeLayers: 1)
+    options.biEncoder = settings
+    options.biEncoder.steps = 2
+    let first = try SimulateWorkflow.run(options), second = try SimulateWorkflow.run(options)
+    let steps = try #require(first.runs.first?.steps)
+    #expect(steps.count == 24 && Set(steps.map(\.record)).count == 24)
+    // File order until records 0-2 give both classes, then the learner's ranking.
+    #expect(steps.prefix(3).map(\.source) == [.coldStart, .coldStart, .coldStart] && steps[3].source == .model)
+    #expect(steps == second.runs.first?.steps)
+    options.adapter.method = .smt
+    #expect(throws: WorkflowError.self) { _ = try SimulateWorkflow.run(options) }
+    options.adapter.method = .lora
+    options.source = .file(file, title: nil, criteria: nil)
+    #expect(throws: WorkflowError.self) { _ = try SimulateWorkflow.run(options) }
   }
 }

@@ -38,6 +38,31 @@ public enum ClassicalScreenerKind: String, Sendable, CaseIterable, Codable {
   }
 }
 
+/// A model the screening loop retrains after each query: given the records labelled so far, it
+/// scores every record (higher: screen sooner).
+public protocol ScreeningLearner {
+  /// Trains on `records` (indices into the candidates) with their `labels`, which hold both
+  /// classes, and returns one score per candidate.
+  mutating func retrain(on records: [Int], labels: [Bool]) throws -> [Double]
+}
+
+/// A classical model on fixed features (one row per candidate), refitted from its last
+/// solution at every retraining.
+public struct ClassicalLearner: ScreeningLearner {
+  public let features: SparseMatrix
+  public private(set) var model: ClassicalModel
+
+  public init(features: SparseMatrix, model: ClassicalModel) {
+    self.features = features
+    self.model = model
+  }
+
+  public mutating func retrain(on records: [Int], labels: [Bool]) throws -> [Double] {
+    try model.fit(features.rows(records), labels: labels.map { $0 ? 1 : 0 }, weights: nil)
+    return try model.scores(features)
+  }
+}
+
 /// Simulates prioritised screening on a labelled review: label, retrain, query the top-scored
 /// unlabelled records, reveal their labels, repeat (the loop of `asreview simulate`).
 public enum PrioritizedScreening {
@@ -110,10 +135,18 @@ public enum PrioritizedScreening {
   public static func simulate(
     features: SparseMatrix, labels: [Bool], model: ClassicalModel, settings: Settings
   ) throws -> [Step] {
-    let count = labels.count
-    guard features.rowCount == count else {
-      throw ScreeningError.labelCountMismatch(rows: features.rowCount, labels: count)
+    guard features.rowCount == labels.count else {
+      throw ScreeningError.labelCountMismatch(rows: features.rowCount, labels: labels.count)
     }
+    var learner = ClassicalLearner(features: features, model: model)
+    return try simulate(learner: &learner, labels: labels, settings: settings)
+  }
+
+  /// Runs the loop with any learner (retrained before every query, or every batch).
+  public static func simulate(
+    learner: inout some ScreeningLearner, labels: [Bool], settings: Settings
+  ) throws -> [Step] {
+    let count = labels.count
     guard settings.batchSize >= 1 else {
       throw ScreeningError.invalidParameter(name: "batch", expected: "at least 1", found: "\(settings.batchSize)")
     }
@@ -155,7 +188,6 @@ public enum PrioritizedScreening {
     case .scores(let prior): coldOrder = (0..<count).sorted { (prior[$0], -$0) > (prior[$1], -$1) }
     }
     var coldCursor = 0
-    var model = model
     var batch = settings.batchSize
     var lastScores: [Double]?
     while steps.count < count {
@@ -168,8 +200,10 @@ public enum PrioritizedScreening {
         screen(record, score: prior, source: .coldStart)
         continue
       }
-      try model.fit(features.rows(steps.map(\.record)), labels: labelled.map { $0 ? 1 : 0 }, weights: nil)
-      var scores = try model.scores(features)
+      var scores = try learner.retrain(on: steps.map(\.record), labels: labelled)
+      guard scores.count == count else {
+        throw ScreeningError.labelCountMismatch(rows: scores.count, labels: count)
+      }
       if let standardPrior {
         let w = settings.priorHalfLife / (settings.priorHalfLife + Double(found))
         scores = zip(standardised(scores), standardPrior).map { (1 - w) * $0 + w * $1 }
