@@ -35,15 +35,16 @@ let simulateCommand = Command(
       OptionSpec("output", value: "file", help: "Write the labelling order (CSV) here.", short: "o"),
       OptionSpec("plot", value: "file.svg", help: "Write the recall curve(s) as SVG."),
       OptionSpec("steps", value: "n", help: "bi-encoder: optimizer steps per retraining (default 8)."),
-      OptionSpec("lr", value: "rate", help: "bi-encoder: learning rate (default 2e-4)."),
+      OptionSpec("lr", value: "rate", help: "bi-encoder: learning rate (default 1e-3)."),
       OptionSpec("max-len", value: "n", help: "bi-encoder: tokens per record (default 128)."),
-    ] + AdapterFlags.options.filter { $0.name != "adapter" },
+      OptionSpec("freeze-layers", value: "n", help: "bi-encoder: keep the lowest n layers frozen, computed once (default 4)."),
+    ] + AdapterFlags.options.filter { !["adapter", "freeze-layers"].contains($0.name) && !$0.name.hasPrefix("smt-") },
     discussion: """
       bi-encoder fine-tunes MiniLM inside the loop: at every retraining a few contrastive steps (the review's
       question closer to a relevant record than to the irrelevant ones labelled so far), then every record is
       embedded again; it retrains in growing batches, B += ceil(B/10). The adapter is named after a plus sign
-      (bi-encoder+dora; default lora) and takes the adapter flags of `csmed train`; the lowest 4 layers stay
-      frozen unless --freeze-layers says otherwise, so their outputs are computed once.
+      (bi-encoder+dora; default lora; not smt, whose warm-up has no place in the loop) and takes the adapter
+      flags of `csmed train`.
       """),
   run: { arguments in
     let stage = try arguments.choice("stage", default: Stage.titleAbstract)
