@@ -3,7 +3,7 @@ import Foundation
 import Ingest
 
 /// What `csmed screen` ranks. A review of the meta-dataset is loaded whole (a few thousand
-/// candidates at most); a search export in a streamed format (RIS, MEDLINE, PubMed XML) is read
+/// candidates at most); a search export in a streamed format (CSV/TSV, RIS, MEDLINE, PubMed XML) is read
 /// record by record, twice: once to count (for shards and the progress bar), once to screen. So
 /// memory holds the kept columns of the output, never the abstracts of the whole list.
 struct ScreenInput {

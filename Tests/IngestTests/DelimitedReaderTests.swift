@@ -111,4 +111,73 @@ import Testing
   func doi(raw: String, expected: String?) {
     #expect(Identifiers.doi(raw) == expected)
   }
+
+  /// Rows (or the error) of `text` fed to the incremental reader in pieces of `size` bytes.
+  static func pieces(_ text: String, size: Int) -> Result<[DelimitedText.Row], DelimitedText.SyntaxError> {
+    let bytes = Array(text.utf8)
+    var reader = DelimitedText.RowReader()
+    var rows: [DelimitedText.Row] = []
+    do {
+      for start in stride(from: 0, to: bytes.count, by: size) {
+        try reader.feed(bytes[start..<min(start + size, bytes.count)]) { rows.append($0) }
+      }
+      try reader.finish { rows.append($0) }
+      return .success(rows)
+    } catch let error as DelimitedText.SyntaxError {
+      return .failure(error)
+    } catch {
+      Issue.record("unexpected \(error)")
+      return .success([])
+    }
+  }
+
+  @Test("fed in pieces of any size, the tokenizer gives the rows (and errors) of the whole text")
+  func incremental() throws {
+    let texts = [
+      "\u{FEFF}a,b,c\r\n1,\"x, \"\"y\"\"\",\"line1\r\nline2\"\r\n\r\n2,z,\n3,\"\"\"\",end",
+      "title,abstract\n\"quoted at the end\"",
+      "\u{FEFF}",
+      "a,\"never closed\n",
+      "a,\"closed\"x,b\n",
+      "x\ry\r\nz",
+    ]
+    for text in texts {
+      let whole = Self.pieces(text, size: Int.max / 2)
+      for size in 1...8 {
+        let split = Self.pieces(text, size: size)
+        switch (whole, split) {
+        case (.success(let a), .success(let b)): #expect(a == b, "\(text.debugDescription) in pieces of \(size)")
+        case (.failure(let a), .failure(let b)): #expect(a == b, "\(text.debugDescription) in pieces of \(size)")
+        default: Issue.record("\(text.debugDescription) in pieces of \(size): \(whole) vs \(split)")
+        }
+      }
+    }
+    // And the whole text gives what it always gave.
+    #expect(try DelimitedText.rows(in: texts[0]).map(\.fields) == [["a", "b", "c"], ["1", "x, \"y\"", "line1\r\nline2"], ["2", "z", ""], ["3", "\"", "end"]])
+  }
+
+  @Test("a CSV file streamed record by record equals the same file parsed whole; a short row is named")
+  func streamedFile() throws {
+    var text = "record_id,title,abstract,label_included\n"
+    for i in 1...3000 { text += "\(i),\"Title, \(i)\",\"Line one\nline \"\"two\"\" of \(i)\",\(i % 3 == 0 ? 1 : 0)\n" }
+    let url = try fixtureFile(text, name: "big.csv")
+    var streamed: [Record] = []
+    try TabularRecordReader.forEachRecord(inFile: url) { streamed.append($0) }
+    #expect(streamed.count == 3000)
+    #expect(streamed == (try TabularRecordReader.parse(Data(text.utf8), file: url.path)))
+    let short = try fixtureFile("title,abstract\nA,B\nC\n", name: "short.csv")
+    let error = ingestError { try TabularRecordReader.forEachRecord(inFile: short) { _ in } }
+    guard case .malformed(_, let line, _, _) = error else { Issue.record("expected .malformed, got \(String(describing: error))"); return }
+    #expect(line == 3)
+    let empty = try fixtureFile("", name: "empty.csv")
+    #expect(ingestError { try TabularRecordReader.forEachRecord(inFile: empty) { _ in } } != nil)
+  }
+
+  @Test("fields are trimmed of Unicode whitespace at their ends, and only there")
+  func trimming() throws {
+    let records = try TabularRecordReader.parse(
+      Data("title,abstract\n  Spaced title\u{00A0},\u{2003}inner  spaces kept\t\nplain,\u{00A0}\n".utf8), file: "t.csv")
+    #expect(records.map(\.title) == ["Spaced title", "plain"])
+    #expect(records.map(\.abstract) == ["inner  spaces kept", ""])
+  }
 }

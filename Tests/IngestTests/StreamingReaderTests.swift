@@ -63,7 +63,8 @@ import Testing
     #expect(try RecordFileReader.format(of: fixtureFile(Self.ris(1), name: "export.txt")) == .ris)
     #expect(try RecordFileReader.format(of: fixtureFile("PMID- 1\nTI  - x\n", name: "export")) == .medline)
     #expect(try RecordFileReader.format(of: fixtureFile("title,abstract\nx,y\n", name: "export.dat")) == .tabular)
-    #expect(try !RecordFileReader.isStreamed(fixtureFile("title,abstract\nx,y\n", name: "e.csv")))
+    #expect(try RecordFileReader.isStreamed(fixtureFile("title,abstract\nx,y\n", name: "e.csv")))
+    #expect(try !RecordFileReader.isStreamed(fixtureFile("@article{a, title={x}}\n", name: "e.bib")))
     #expect(ingestError { _ = try RecordFileReader.format(of: URL(fileURLWithPath: "/nonexistent/export")) } != nil)
   }
 }

@@ -43,20 +43,21 @@ public enum RecordFileReader {
   /// Whether `forEachRecord(contentsOf:_:)` streams this file rather than parsing it whole.
   public static func isStreamed(_ url: URL) throws -> Bool {
     switch try format(of: url) {
-    case .ris, .medline, .pubmedXML: true
-    case .tabular, .bibtex, .jsonLines: false
+    case .tabular, .ris, .medline, .pubmedXML: true
+    case .bibtex, .jsonLines: false
     }
   }
 
-  /// Calls `body` with each record of the file in order. RIS, MEDLINE and PubMed XML are streamed
-  /// record by record (memory stays flat however long the file); the other formats are parsed
-  /// whole first.
+  /// Calls `body` with each record of the file in order. CSV/TSV, RIS, MEDLINE and PubMed XML
+  /// are streamed record by record (memory stays flat however long the file); BibTeX and JSON
+  /// Lines are parsed whole first.
   public static func forEachRecord(contentsOf url: URL, _ body: (Record) throws -> Void) throws {
     switch try format(of: url) {
     case .ris: try RISReader.forEachRecord(inFile: url, body)
     case .medline: try MEDLINEReader.forEachRecord(inFile: url, body)
     case .pubmedXML: try PubMedXMLReader.forEachRecord(inFile: url, body)
-    case .tabular, .bibtex, .jsonLines: for record in try read(contentsOf: url) { try body(record) }
+    case .tabular: try TabularRecordReader.forEachRecord(inFile: url, body)
+    case .bibtex, .jsonLines: for record in try read(contentsOf: url) { try body(record) }
     }
   }
 }
