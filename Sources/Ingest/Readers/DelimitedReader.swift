@@ -25,20 +25,9 @@ public struct DelimitedReader: Sendable {
   /// As `forEachRow(in:_:)`, reading the file at `url` 1 MiB at a time.
   /// - Throws: `IngestError.fileNotFound`, `.unreadable` or `.malformed`, or what `body` throws.
   public func forEachRow(inFile url: URL, _ body: (_ fields: [String], _ line: Int) throws -> Void) throws {
-    let handle = try FileAccess.handle(for: url)
-    defer { try? handle.close() }
     var reader = DelimitedText.RowReader(delimiter: delimiter)
     do {
-      while true {
-        let chunk: Data?
-        do {
-          chunk = try handle.read(upToCount: 1 << 20)
-        } catch {
-          throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        guard let chunk, !chunk.isEmpty else { break }
-        try reader.feed(chunk) { try body($0.fields, $0.line) }
-      }
+      try FileAccess.forEachChunk(of: url) { chunk in try reader.feed(chunk) { try body($0.fields, $0.line) } }
       try reader.finish { try body($0.fields, $0.line) }
     } catch let error as DelimitedText.SyntaxError {
       throw IngestError.malformed(file: file, line: error.line, expected: error.expected, found: error.found)

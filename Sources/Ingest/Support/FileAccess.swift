@@ -37,6 +37,22 @@ enum FileAccess {
     }
   }
 
+  /// Calls `body` with the file's bytes in order, `size` bytes at a time (the last piece shorter).
+  static func forEachChunk(of url: URL, size: Int = 1 << 20, _ body: (Data) throws -> Void) throws {
+    let handle = try handle(for: url)
+    defer { try? handle.close() }
+    while true {
+      let chunk: Data?
+      do {
+        chunk = try handle.read(upToCount: size)
+      } catch {
+        throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
+      }
+      guard let chunk, !chunk.isEmpty else { return }
+      try body(chunk)
+    }
+  }
+
   /// Opens `url` for sequential reading.
   static func handle(for url: URL) throws -> FileHandle {
     try checkReadable(url)

@@ -75,19 +75,8 @@ enum LineReading {
 
   /// Calls `body` with every line of the file at `url`, reading 1 MiB at a time.
   static func forEachLine(inFile url: URL, _ body: (String, Int) throws -> Void) throws {
-    let handle = try FileAccess.handle(for: url)
-    defer { try? handle.close() }
     var assembler = LineAssembler()
-    while true {
-      let chunk: Data?
-      do {
-        chunk = try handle.read(upToCount: 1 << 20)
-      } catch {
-        throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
-      }
-      guard let chunk, !chunk.isEmpty else { break }
-      try assembler.feed(chunk, body)
-    }
+    try FileAccess.forEachChunk(of: url) { try assembler.feed($0, body) }
     try assembler.finish(body)
   }
 }
