@@ -117,19 +117,10 @@ public struct BM25: Sendable {
 
     // idf per term.
     let documentTotal = Double(n)
-    var idfs = (0..<termCount).map { t in
-      Self.idf(documentFrequency: Double(offsets[t + 1] - offsets[t]), documentCount: documentTotal, variant: parameters.idf)
-    }
-    if case .okapi(let epsilon) = parameters.idf, termCount > 0 {
-      let floor = epsilon * idfs.reduce(0, +) / Double(termCount)
-      for t in 0..<termCount where idfs[t] < 0 { idfs[t] = floor }
-    }
+    let frequencies = (0..<termCount).map { offsets[$0 + 1] - offsets[$0] }
+    let idfs = Self.idfs(frequencies, documentCount: documentTotal, variant: parameters.idf, vocabulary: frequencies)
 
-    let average = lengths.reduce(0, +) / documentTotal
-    averageDocumentLength = average
-    lengthNorms = lengths.map { length in
-      parameters.k1 * (1 - parameters.b + (average > 0 ? parameters.b * length / average : parameters.b))
-    }
+    (averageDocumentLength, lengthNorms) = Self.lengthNorms(lengths, parameters: parameters)
     termIndex = index
     self.idfs = idfs
     self.postingOffsets = offsets
@@ -149,13 +140,32 @@ public struct BM25: Sendable {
     }
   }
 
-  /// The idf of a term in `df` of `n` documents (before `.okapi`'s floor for negative values).
-  static func idf(documentFrequency df: Double, documentCount n: Double, variant: IDFVariant) -> Double {
-    switch variant {
-    case .lucene: Foundation.log(1 + (n - df + 0.5) / (df + 0.5))
-    case .okapi: Foundation.log(n - df + 0.5) - Foundation.log(df + 0.5)
-    case .fts5: max(1e-6, Foundation.log((n - df + 0.5) / (df + 0.5)))
+  /// The idf of terms in `frequencies` of `n` documents each; with `.okapi`, negative values
+  /// become epsilon × the mean idf over `vocabulary` (the document frequency of every term).
+  static func idfs(_ frequencies: [Int], documentCount n: Double, variant: IDFVariant, vocabulary: [Int]) -> [Double] {
+    func idf(_ frequency: Int) -> Double {
+      let df = Double(frequency)
+      return switch variant {
+      case .lucene: Foundation.log(1 + (n - df + 0.5) / (df + 0.5))
+      case .okapi: Foundation.log(n - df + 0.5) - Foundation.log(df + 0.5)
+      case .fts5: max(1e-6, Foundation.log((n - df + 0.5) / (df + 0.5)))
+      }
     }
+    let values = frequencies.map(idf)
+    guard case .okapi(let epsilon) = variant, !vocabulary.isEmpty else { return values }
+    let floor = epsilon * vocabulary.map(idf).reduce(0, +) / Double(vocabulary.count)
+    return values.map { $0 < 0 ? floor : $0 }
+  }
+
+  /// The mean document length and `k1 · (1 − b + b · |d| / avgdl)` per document.
+  static func lengthNorms(_ lengths: [Double], parameters: Parameters) -> (average: Double, norms: [Double]) {
+    let average = lengths.reduce(0, +) / Double(lengths.count)
+    return (
+      average,
+      lengths.map { length in
+        parameters.k1 * (1 - parameters.b + (average > 0 ? parameters.b * length / average : parameters.b))
+      }
+    )
   }
 
   /// The idf of `term` (already analysed), or `nil` when no document contains it.
@@ -270,24 +280,14 @@ extension BM25 {
     /// - Throws: `VectorizerError.emptyCorpus` when no document was added.
     public func scores() throws -> [Double] {
       guard !lengths.isEmpty else { throw VectorizerError.emptyCorpus }
-      let n = Double(lengths.count)
-      let average = lengths.reduce(0, +) / n
-      let idfs: [Double]
-      if case .okapi(let epsilon) = parameters.idf {
-        // The floor for negative idfs is a mean over the whole vocabulary, as in `BM25.init`.
-        let all = vocabularyFrequencies.map { BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf) }
-        let floor = all.isEmpty ? 0 : epsilon * all.reduce(0, +) / Double(all.count)
-        idfs = documentFrequencies.map {
-          let idf = BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf)
-          return idf < 0 ? floor : idf
-        }
-      } else {
-        idfs = documentFrequencies.map { BM25.idf(documentFrequency: Double($0), documentCount: n, variant: parameters.idf) }
-      }
+      // The floor for negative okapi idfs is a mean over the whole vocabulary, as in `BM25.init`.
+      let idfs = BM25.idfs(
+        documentFrequencies, documentCount: Double(lengths.count), variant: parameters.idf, vocabulary: vocabularyFrequencies)
+      let norms = BM25.lengthNorms(lengths, parameters: parameters).norms
       let k1PlusOne = parameters.k1 + 1
       var result = [Double](repeating: 0, count: lengths.count)
       for document in lengths.indices {
-        let norm = parameters.k1 * (1 - parameters.b + (average > 0 ? parameters.b * lengths[document] / average : parameters.b))
+        let norm = norms[document]
         let entries = offsets[document]..<offsets[document + 1]
         // Query terms in query order, repeats included, as `scores(forTerms:)` adds them.
         for term in queryTerms {

@@ -153,7 +153,7 @@ public enum ScreenWorkflow {
       case trained(TrainedScreener, query: String, pooled: Bool)
       /// BM25 needs the whole list's statistics: blocks are collected, scored at the end.
       case bm25(BM25.QueryScorer)
-      case embed(SentenceEmbedder, query: [Float], tokenizer: BertTokenizer?, maxLength: Int)
+      case embed(SentenceEmbedder, query: [Float], tokenizer: BertTokenizer?)
     }
     private var state: State
 
@@ -168,7 +168,7 @@ public enum ScreenWorkflow {
         embedder.maxLength = options.maxLength
         // The full-text stage embeds each main text in windows and pools them.
         let tokenizer = fullTextStage ? try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt")) : nil
-        state = .embed(embedder, query: try embedder.embed([query])[0], tokenizer: tokenizer, maxLength: options.maxLength)
+        state = .embed(embedder, query: try embedder.embed([query])[0], tokenizer: tokenizer)
       }
     }
 
@@ -181,13 +181,12 @@ public enum ScreenWorkflow {
         for text in texts { scorer.add(text) }
         state = .bm25(scorer)
         return []
-      case .embed(let embedder, let query, let tokenizer?, let maxLength):
+      case .embed(let embedder, let query, let tokenizer?):
         return try ChunkPooling.cosines(
-          query: query, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: maxLength, progress: progress)
-      case .embed(let embedder, let query, nil, _):
-        return try embedInChunks(texts, with: embedder, progress: progress).map { vector in
-          Double(zip(vector, query).reduce(Float(0)) { $0 + $1.0 * $1.1 })
-        }
+          query: query, texts: texts, embedder: embedder, tokenizer: tokenizer, maxLength: embedder.maxLength,
+          progress: progress)
+      case .embed(let embedder, let query, nil):
+        return try embedInChunks(texts, with: embedder, progress: progress).map { Double(dot($0, query)) }
       }
     }
 
@@ -212,6 +211,11 @@ public enum ScreenWorkflow {
     return Cutoff(
       targetRecall: targetRecall, rank: rank, workSaved: 1 - Double(rank) / Double(max(1, count)),
       validationReviews: fractions.count)
+  }
+
+  /// The dot product of two embeddings (their cosine when both have unit length), summed in order.
+  static func dot(_ a: [Float], _ b: [Float]) -> Float {
+    zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 }
   }
 
   /// Embeds texts in chunks, reporting progress after each.

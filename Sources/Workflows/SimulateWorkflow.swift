@@ -133,12 +133,16 @@ public enum SimulateWorkflow {
     // Frozen sentence embeddings: features of embed-lr and tfidf-embed-lr, and the zero-shot
     // prior of the other models (the bi-encoder computes its own).
     let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
-    if frozen || options.model == .biEncoder, options.base == nil {
-      throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR")
+    func encoderBase() throws -> URL {
+      guard let base = options.base else {
+        throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR")
+      }
+      return base
     }
     var embeddings: [[Float]] = []
     var priorScores: [Double]?
-    if frozen, let base = options.base {
+    if frozen {
+      let base = try encoderBase()
       let embedder = try SentenceEmbedder(directory: base)
       embeddings =
         if let cache = options.embeddingCache {
@@ -148,7 +152,7 @@ public enum SimulateWorkflow {
         }
       if options.coldStart == .zeroShot {
         let queryVector = try embedder.embed([question])[0]
-        priorScores = embeddings.map { vector in Double(zip(vector, queryVector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+        priorScores = embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }
       }
     }
     let features = try classicalFeatures(of: texts, embeddings: embeddings, model: options.model)
@@ -184,7 +188,8 @@ public enum SimulateWorkflow {
               try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
           }
         steps = try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)
-      } else if let base = options.base {
+      } else {
+        let base = try encoderBase()
         var adapter = options.adapter
         adapter.seed = seed
         var learner = try BiEncoderLearner(
@@ -193,8 +198,6 @@ public enum SimulateWorkflow {
         if options.coldStart == .zeroShot { settings.coldStart = .scores(try learner.scores()) }
         settings.growBatch = true
         steps = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings)
-      } else {
-        throw WorkflowError.usage("\(options.model.rawValue) needs --base DIR")
       }
       let seconds = Date().timeIntervalSince(started)
       let run = Run(

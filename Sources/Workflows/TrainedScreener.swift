@@ -212,7 +212,7 @@ public struct TrainedScreener: Sendable {
       }
       for start in stride(from: 0, to: texts.count, by: chunk) {
         for v in try embedder.embed(Array(texts[start..<min(start + chunk, texts.count)])) {
-          out.append(Double(zip(v, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }))
+          out.append(Double(ScreenWorkflow.dot(v, q)))
         }
         progress(.advanced(done: out.count))
       }
@@ -301,14 +301,15 @@ enum ChunkPooling {
   static func pairEncodings(
     query: String, text: String, tokenizer: BertTokenizer, maxLength: Int, maxChunks: Int = 16
   ) throws -> [Encoding] {
-    let first = try tokenizer.encode(query, pair: text, maxLength: maxLength)
     let a = tokenizer.tokenIDs(query), b = tokenizer.tokenIDs(text)
-    guard maxLength >= 3, !b.isEmpty else { return [first] }
+    // No text, or no room for one: the tokenizer's own encoding (or its error).
+    guard maxLength >= 3, !b.isEmpty else { return [try tokenizer.encode(query, pair: text, maxLength: maxLength)] }
+    // longest_first's split of the first window; later windows keep it.
     let (n1, n2) = BertTokenizer.longestFirst(a.count, b.count, budget: maxLength - 3)
-    guard n2 > 0, n2 < b.count else { return [first] }
+    guard n2 > 0 else { return [try tokenizer.encode(query, pair: text, maxLength: maxLength)] }
     let head = [tokenizer.classID] + a.prefix(n1) + [tokenizer.separatorID]
-    var out = [first]
-    var start = n2
+    var out: [Encoding] = []
+    var start = 0
     while start < b.count && out.count < maxChunks {
       let piece = b[start..<min(start + n2, b.count)]
       out.append(
@@ -338,7 +339,7 @@ enum ChunkPooling {
         for v in vectors[offset..<offset + w.count] { for j in mean.indices { mean[j] += v[j] } }
         offset += w.count
         let norm = max(mean.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-        out.append(Double(zip(mean, query).reduce(Float(0)) { $0 + $1.0 * $1.1 } / norm))
+        out.append(Double(ScreenWorkflow.dot(mean, query) / norm))
       }
       progress(.advanced(done: out.count))
     }
