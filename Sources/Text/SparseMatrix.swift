@@ -138,6 +138,42 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
       columnIndices: indices, values: out)
   }
 
+  /// The matrix with every row flagged in `isMissing` replaced by the mean of the other rows.
+  ///
+  /// A record with no text has an all-zero TF-IDF row and the embedding of an empty string,
+  /// neither of which says "unknown" to a linear model; the mean row does: it scores as the
+  /// average record. Unchanged when no row, or every row, is flagged.
+  /// - Throws: `VectorizerError.dimensionMismatch` when `isMissing` does not have one flag per row.
+  public func imputingMean(ofRowsWhere isMissing: [Bool]) throws -> SparseMatrix {
+    guard isMissing.count == rowCount else {
+      throw VectorizerError.dimensionMismatch(expected: rowCount, found: isMissing.count, context: "flags of rows to impute")
+    }
+    let known = (0..<rowCount).filter { !isMissing[$0] }
+    guard known.count < rowCount, !known.isEmpty else { return self }
+    var sum = [Double](repeating: 0, count: columnCount)
+    for r in known {
+      for entry in rowOffsets[r]..<rowOffsets[r + 1] { sum[Int(columnIndices[entry])] += values[entry] }
+    }
+    let meanColumns = sum.indices.filter { sum[$0] != 0 }
+    let meanIndices = meanColumns.map(Int32.init)
+    let meanValues = meanColumns.map { sum[$0] / Double(known.count) }
+    var offsets = [0]
+    var indices: [Int32] = []
+    var out: [Double] = []
+    for r in 0..<rowCount {
+      if isMissing[r] {
+        indices += meanIndices
+        out += meanValues
+      } else {
+        indices += columnIndices[rowOffsets[r]..<rowOffsets[r + 1]]
+        out += values[rowOffsets[r]..<rowOffsets[r + 1]]
+      }
+      offsets.append(indices.count)
+    }
+    return SparseMatrix(
+      uncheckedRowCount: rowCount, columnCount: columnCount, rowOffsets: offsets, columnIndices: indices, values: out)
+  }
+
   /// The number of stored entries.
   public var nonzeroCount: Int { values.count }
 

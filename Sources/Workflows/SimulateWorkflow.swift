@@ -54,17 +54,31 @@ public enum SimulateWorkflow {
     }
   }
 
-  /// The rules `simulate` checks by default: those that need only the labels.
   /// Measured over the 22 texted reviews (docs/results.md), macro WSS@95 of tfidf-embed-lr: half-life
-  /// 0 / 3 gave 0.4946 / 0.4962 (C = 10); 0 / 3 / 10 gave 0.4885 / 0.4899 / 0.4752 (C = 1). A short
-  /// half-life: the prior helps while few relevant records are known and misleads after.
+  /// 0 / 3 gave 0.4946 / 0.4962 (C = 10); 0 / 3 / 10 gave 0.4885 / 0.4899 / 0.4752 (C = 1); with
+  /// today's features 1 / 2 / 3 / 5 give 0.5171 / 0.5154 / 0.5157 / 0.5113. A short half-life: the
+  /// prior helps while few relevant records are known and misleads after.
   public static let defaultPriorHalfLife = 3.0
 
   /// Inverse regularisation of the logistic regression on embeddings (and TF-IDF beside them).
-  /// C = 1 / 3 / 10 / 30 / 100 gave macro WSS@95 0.4885 / 0.4907 / 0.4946 / 0.4932 / 0.4946:
-  /// a few labels need a weakly regularised model to move away from the prior.
+  /// C = 1 / 3 / 10 / 30 / 100 gave macro WSS@95 0.4885 / 0.4907 / 0.4946 / 0.4932 / 0.4946, and
+  /// 3 / 10 / 30 give 0.5148 / 0.5157 / 0.5089 with today's features: a few labels need a weakly
+  /// regularised model to move away from the prior.
   static let embeddingModelC = 10.0
 
+  /// The TF-IDF block of tfidf-embed-lr: word uni- and bigrams, sublinear tf, without English stop
+  /// words and without terms of a single record. Beside the embedding, the words that only say
+  /// what the embedding already says, and the one-off terms, are noise to a model fitted on a few
+  /// labels: macro WSS@95 0.5046 with all terms, 0.5087 (min_df 2), 0.5073 (stop words),
+  /// 0.5157 (both), 0.5122 (both, min_df 3).
+  static var hybridTFIDF: TFIDFVectorizer.Configuration {
+    // A literal range and stop-word list are valid, so the throwing initializer cannot fail here.
+    TFIDFVectorizer.Configuration(
+      analyzer: (try? TextAnalyzer(stopWords: .english, ngramRange: 1...2)) ?? TextAnalyzer(),
+      minimumDocumentFrequency: .count(2))
+  }
+
+  /// The rules `simulate` checks by default: those that need only the labels.
   public static let defaultRules = "consecutive:100,knee,budget,target:10,hypergeometric,fraction:0.5"
 
   public enum ColdStartChoice: String, Sendable, CaseIterable {
@@ -125,6 +139,10 @@ public enum SimulateWorkflow {
       notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
     }
     let texts = included.map(review.text(of:))
+    // A record with neither title nor abstract carries no evidence: it should come up with the
+    // average record, not wherever the embedding of an empty string lands (last, on Cohen's
+    // reviews, which hold 3-6 such includes each).
+    let withoutText = texts.map { $0.allSatisfy(\.isWhitespace) }
     let question = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
     if needsQuestion, question.isEmpty {
@@ -152,10 +170,10 @@ public enum SimulateWorkflow {
         }
       if options.coldStart == .zeroShot {
         let queryVector = try embedder.embed([question])[0]
-        priorScores = embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }
+        priorScores = Self.meanFilled(embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }, where: withoutText)
       }
     }
-    let features = try classicalFeatures(of: texts, embeddings: embeddings, model: options.model)
+    let features = try classicalFeatures(of: texts, embeddings: embeddings, model: options.model, withoutText: withoutText)
     let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
     let ids = included.map { "r\($0)" }
     let labelSet = LabelSet(
@@ -215,14 +233,28 @@ public enum SimulateWorkflow {
   }
 
   /// The features a classical model learns from; nil for the bi-encoder, which reads the texts.
-  static func classicalFeatures(of texts: [String], embeddings: [[Float]], model: SimulationModel) throws -> SparseMatrix? {
+  /// The TF-IDF models see what ASReview's see; the embedding models put records without text
+  /// (`withoutText`) at the mean of the others, where the model scores them as the average record.
+  static func classicalFeatures(
+    of texts: [String], embeddings: [[Float]], model: SimulationModel, withoutText: [Bool]
+  ) throws -> SparseMatrix? {
     if let kind = model.classical { return try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1 }
     guard model.needsEncoder else { return nil }
-    let dense = try SparseMatrix(dense: embeddings.map { $0.map(Double.init) }, columnCount: embeddings.first?.count ?? 384)
-    guard model == .hybridLR else { return dense }
-    // Both blocks are L2-normalised, so neither dominates the other.
-    return try TFIDFVectorizer.fitTransform(texts, configuration: ClassicalScreenerKind.tfidfLR.features).1
-      .horizontallyConcatenated(with: dense)
+    var features = try SparseMatrix(dense: embeddings.map { $0.map(Double.init) }, columnCount: embeddings.first?.count ?? 384)
+    if model == .hybridLR {
+      // Both blocks are L2-normalised, so neither dominates the other.
+      features = try TFIDFVectorizer.fitTransform(texts, configuration: hybridTFIDF).1.horizontallyConcatenated(with: features)
+    }
+    return try features.imputingMean(ofRowsWhere: withoutText)
+  }
+
+  /// `scores` with the flagged entries replaced by the mean of the others (unchanged when none or
+  /// all are flagged).
+  static func meanFilled(_ scores: [Double], where flagged: [Bool]) -> [Double] {
+    let known = scores.indices.filter { !flagged[$0] }
+    guard !known.isEmpty, known.count < scores.count else { return scores }
+    let mean = known.reduce(0) { $0 + scores[$1] } / Double(known.count)
+    return scores.indices.map { flagged[$0] ? mean : scores[$0] }
   }
 
   /// The labelling order as CSV: one row per screened record and seed, with the rules that would

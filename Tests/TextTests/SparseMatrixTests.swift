@@ -23,6 +23,20 @@ struct SparseMatrixTests {
     #expect(matrix.row(0).dot(v) == expected[0])
   }
 
+  @Test("rows without data take the mean of the others; nothing flagged or everything flagged leaves it as it is")
+  func meanImputation() throws {
+    let matrix = try SparseMatrix(dense: dense, columnCount: 4)
+    // Rows 0 and 2 average to [1.5, 1, -0.5, 0.5]; column 3's zero mean is not stored.
+    let imputed = try matrix.imputingMean(ofRowsWhere: [false, true, false])
+    #expect(imputed.dense == [dense[0], [1.5, 1, -0.5, 0.5], dense[2]])
+    let withZeroMean = try SparseMatrix(dense: [[1, 0], [0, 0], [-1, 0]], columnCount: 2)
+    #expect(try withZeroMean.imputingMean(ofRowsWhere: [false, true, false]).row(1).nonzeroCount == 0)
+    #expect(try matrix.imputingMean(ofRowsWhere: [true, false, true]).dense == [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]])
+    #expect(try matrix.imputingMean(ofRowsWhere: [false, false, false]) == matrix)
+    #expect(try matrix.imputingMean(ofRowsWhere: [true, true, true]) == matrix)
+    #expect(throws: VectorizerError.self) { try matrix.imputingMean(ofRowsWhere: [true]) }
+  }
+
   @Test("invalid CSR arrays and vectors are rejected")
   func validation() {
     #expect(throws: VectorizerError.self) {

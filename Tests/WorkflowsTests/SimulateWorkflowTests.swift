@@ -104,6 +104,40 @@ import TestSupport
   }
 }
 
+@Suite struct SimulateFeatureTests {
+  static let texts = ["the statin trial", "", "statin muscle trial", "a muscle"]
+  static let embeddings: [[Float]] = [[1, 0], [0.6, 0.8], [0, 1], [0.8, 0.6]]
+  static let withoutText = [false, true, false, false]
+
+  @Test("embedding models put a record without text at the mean of the others; TF-IDF models leave it as ASReview does")
+  func recordsWithoutText() throws {
+    let embed = try #require(try SimulateWorkflow.classicalFeatures(
+      of: Self.texts, embeddings: Self.embeddings, model: .embedLR, withoutText: Self.withoutText))
+    // (1 + 0 + 0.8) / 3 and (0 + 1 + 0.6) / 3, up to the Float inputs.
+    #expect(zip(embed.dense[1], [0.6, 1.6 / 3]).allSatisfy { abs($0 - $1) < 1e-7 })
+    #expect(embed.dense[0] == [1, 0] && embed.dense[2] == [0, 1])
+    let hybrid = try #require(try SimulateWorkflow.classicalFeatures(
+      of: Self.texts, embeddings: Self.embeddings, model: .hybridLR, withoutText: Self.withoutText))
+    let rows = hybrid.dense
+    for column in 0..<hybrid.columnCount {
+      let mean = (rows[0][column] + rows[2][column] + rows[3][column]) / 3
+      #expect(abs(rows[1][column] - mean) < 1e-12)
+    }
+    let tfidf = try #require(try SimulateWorkflow.classicalFeatures(
+      of: Self.texts, embeddings: [], model: .tfidfSVM, withoutText: Self.withoutText))
+    #expect(tfidf.row(1).nonzeroCount == 0)
+    #expect(SimulateWorkflow.meanFilled([0.25, 9, 0.5, 0.75], where: Self.withoutText) == [0.25, 0.5, 0.5, 0.75])
+    #expect(SimulateWorkflow.meanFilled([0.2, 9], where: [true, true]) == [0.2, 9])
+  }
+
+  @Test("tfidf-embed-lr's TF-IDF drops English stop words and terms of a single record")
+  func hybridVocabulary() throws {
+    let (vectorizer, matrix) = try TFIDFVectorizer.fitTransform(Self.texts, configuration: SimulateWorkflow.hybridTFIDF)
+    #expect(vectorizer.vocabulary == ["muscle", "statin", "trial"], "bigrams each occur in one record only; 'the', 'a' are stop words")
+    #expect(matrix.columnCount == 3 && matrix.row(3).nonzeroCount == 1)
+  }
+}
+
 @Suite struct SimulateEmbeddingTests {
   static let model = TestSupport.repositoryRoot().appendingPathComponent("data/models/all-MiniLM-L6-v2")
   static var hasModel: Bool { FileManager.default.fileExists(atPath: model.appendingPathComponent("model.safetensors").path) }
