@@ -141,7 +141,7 @@ public enum SimulateWorkflow {
     let texts = included.map(review.text(of:))
     // A record with neither title nor abstract carries no evidence: it should come up with the
     // average record, not wherever the embedding of an empty string lands (last, on Cohen's
-    // reviews, which hold 3-6 such includes each).
+    // reviews, which hold 1-6 such includes each).
     let withoutText = texts.map { $0.allSatisfy(\.isWhitespace) }
     let question = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
