@@ -35,6 +35,9 @@ public struct BiEncoderLearner: ScreeningLearner {
   /// Candidate indices in batches of similar length, for embedding all of them.
   private let batches: [[Int]]
   private let paddingID: Int32
+  /// Records with neither title nor abstract, scored as the average record (as in the other
+  /// embedding models), not by the embedding of an empty string.
+  private let withoutText: [Bool]
   private let settings: Settings
   private var generator: SplitMix64
   /// Optimizer steps taken so far.
@@ -63,6 +66,7 @@ public struct BiEncoderLearner: ScreeningLearner {
       encodings: [try tokenizer.encode(text, maxLength: settings.queryMaxLength)], paddingID: tokenizer.paddingID)
     let encoded = try texts.map { try tokenizer.encode($0, maxLength: settings.maxLength) }
     documents = encoded
+    withoutText = texts.map { $0.allSatisfy(\.isWhitespace) }
     // Sorted by length so that a batch pads little; ties by index, so the order is fixed.
     let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
     batches = stride(from: 0, to: order.count, by: 32).map { Array(order[$0..<min($0 + 32, order.count)]) }
@@ -98,7 +102,7 @@ public struct BiEncoderLearner: ScreeningLearner {
         out[candidate] = Double(dot)
       }
     }
-    return out
+    return SimulateWorkflow.meanFilled(out, where: withoutText)
   }
 
   /// Unit-length mean-pooled embeddings; the training forward pass (without dropout) is the

@@ -269,6 +269,12 @@ import TestSupport
     let after = try learner.retrain(on: [2, 0, 1], labels: [true, false, false])
     #expect(learner.stepCount == 30)
     #expect(margin(after) > margin(before) + 0.05, "\(margin(before)) -> \(margin(after))")
+    // A record without text scores as the mean of the others.
+    var withBlank = try BiEncoderLearner(
+      base: base, adapter: AdapterConfiguration(method: .lora, freezeLayers: 1), question: "hip fracture",
+      texts: Array(texts.prefix(4)) + [" "], settings: settings, seed: 3)
+    let blankScores = try withBlank.retrain(on: [2, 0, 1], labels: [true, false, false])
+    #expect(abs(blankScores[4] - blankScores.prefix(4).reduce(0, +) / 4) < 1e-12)
 
     var options = SimulateWorkflow.Options(
       source: .file(file, title: "hip fracture", criteria: nil), model: .biEncoder, base: base, seed: 5)
