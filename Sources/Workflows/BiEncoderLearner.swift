@@ -66,7 +66,7 @@ public struct BiEncoderLearner: ScreeningLearner {
       encodings: [try tokenizer.encode(text, maxLength: settings.queryMaxLength)], paddingID: tokenizer.paddingID)
     let encoded = try texts.map { try tokenizer.encode($0, maxLength: settings.maxLength) }
     documents = encoded
-    withoutText = texts.map { $0.allSatisfy(\.isWhitespace) }
+    withoutText = SimulateWorkflow.withoutText(texts)
     // Sorted by length so that a batch pads little; ties by index, so the order is fixed.
     let order = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }
     batches = stride(from: 0, to: order.count, by: 32).map { Array(order[$0..<min($0 + 32, order.count)]) }

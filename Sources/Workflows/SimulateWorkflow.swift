@@ -139,10 +139,7 @@ public enum SimulateWorkflow {
       notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
     }
     let texts = included.map(review.text(of:))
-    // A record with neither title nor abstract carries no evidence: it should come up with the
-    // average record, not wherever the embedding of an empty string lands (last, on Cohen's
-    // reviews, which hold 1-6 such includes each).
-    let withoutText = texts.map { $0.allSatisfy(\.isWhitespace) }
+    let withoutText = Self.withoutText(texts)
     let question = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
     if needsQuestion, question.isEmpty {
@@ -247,6 +244,11 @@ public enum SimulateWorkflow {
     }
     return try features.imputingMean(ofRowsWhere: withoutText)
   }
+
+  /// Which records have neither title nor abstract. Such a record carries no evidence: the
+  /// embedding models score it as the average record, not wherever the embedding of an empty
+  /// string lands (last, on Cohen's reviews, which hold 1-6 such includes each).
+  static func withoutText(_ texts: [String]) -> [Bool] { texts.map { $0.allSatisfy(\.isWhitespace) } }
 
   /// `scores` with the flagged entries replaced by the mean of the others (unchanged when none or
   /// all are flagged).
