@@ -45,7 +45,8 @@ struct FixtureMirror {
       {"id": "cohen2006", "name": "Cohen", "citation": "c", "license": "l", "domain": "d", "homepage": "h",
        "known_reviews": ["ADHD", "Statins"], "labels": {"ta": {"0": 0, "1": 1}, "ft": {"0": 0, "1": 1}},
        "sources": [{"id": "ADHD", "review": "ADHD", "reader": "csv", "path": "cohen2006/ADHD.csv",
-                    "url": "https://example.invalid/ADHD.csv", "kind": "file", "sha256": "\(try sha("cohen2006/ADHD.csv"))"}]}
+                    "url": "https://example.invalid/ADHD.csv", "kind": "file", "sha256": "\(try sha("cohen2006/ADHD.csv"))",
+                    "options": {"title": "Attention deficit hyperactivity disorder"}}]}
       """
     let sas = """
       {"id": "sas2010", "name": "SAS", "citation": "c", "license": "l", "domain": "d", "homepage": "h",
@@ -87,7 +88,9 @@ struct FixtureMirror {
     #expect(try store.reviews(inSplit: "csmed_basic_train").count == 2)
     #expect(try store.meta("schema_version") == Schema.version)
     #expect(try store.meta("manifest_sha256:sas2010")?.count == 64)
-    let rows = try store.candidates(ofReview: try store.review(matching: "ADHD").id, stage: .fullText)
+    let adhd = try store.review(matching: "ADHD")
+    #expect(adhd.title == "Attention deficit hyperactivity disorder")  // the manifest's name, not the file's
+    let rows = try store.candidates(ofReview: adhd.id, stage: .fullText)
     #expect(rows.map(\.labelTA) == [1, 1, 0] && rows.map(\.labelFT) == [1, 0, 0])
     #expect(try store.search("statins").count == 1)
   }

@@ -40,6 +40,7 @@ import TestSupport
     let cohen = try #require(try store.statistics(by: .collection).first { $0.collection == "cohen2006" })
     #expect(cohen.reviews == 7 && cohen.documents == 3_423)
     #expect(cohen.includedTA > cohen.includedFT && cohen.includedFT > 0)
+    #expect(try store.review(matching: "OralHypoglycemics").title == "Oral Hypoglycemics")
     // CLEF 2017 CD010386: 626 judged documents, 625 with text.
     let cd010386 = try #require(byReview.first { $0.group == "clef_tar2017/CD010386" })
     #expect(cd010386.documents == 626 && cd010386.idsOnly == 1)

@@ -73,7 +73,10 @@ public enum CollectionLoader {
             record: record, labelTA: try label(taColumn), labelFT: try label(ftColumn),
             rawLabel: [taColumn, ftColumn].compactMap { $0.map { row.fields[$0] } }.joined(separator: "/"))
         }
-        reviews.append(Review(sourceReviewID: review, title: review, reviewType: "drug class", candidates: candidates))
+        // The files are named by topic in CamelCase ("OralHypoglycemics"); the manifest gives the
+        // topic's name as a reader and the zero-shot query need it ("Oral Hypoglycemics").
+        reviews.append(Review(
+          sourceReviewID: review, title: source.option("title") ?? review, reviewType: "drug class", candidates: candidates))
       }
     }
     return LoadedCollection(info: manifest.info, reviews: reviews)
