@@ -196,13 +196,21 @@ public enum SimulateWorkflow {
         coldStart: coldStart, batchSize: options.batchSize,
         priorHalfLife: options.priorHalfLife, seed: seed)
       let steps: [PrioritizedScreening.Step]
+      // The loop stops at the last relevant record, usually before the bar is full.
+      progress(.started("simulate seed \(seed)", total: labels.count))
+      let relevant = labels.count(where: \.self)
+      let reportQuery: (Int, Int) -> Void = { screened, found in
+        progress(.status("\(found)/\(relevant) relevant found"))
+        progress(.advanced(done: screened))
+      }
       if let features {
         let model: ClassicalModel =
           if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
             .logisticRegression(
               try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
           }
-        steps = try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)
+        steps = try PrioritizedScreening.simulate(
+          features: features, labels: labels, model: model, settings: settings, progress: reportQuery)
       } else {
         let base = try encoderBase()
         var adapter = options.adapter
@@ -212,8 +220,9 @@ public enum SimulateWorkflow {
         // Untrained, the learner is the zero-shot ranker: its scores are the warm start.
         if options.coldStart == .zeroShot { settings.coldStart = .scores(try learner.scores()) }
         settings.growBatch = true
-        steps = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings)
+        steps = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings, progress: reportQuery)
       }
+      progress(.finished("simulate seed \(seed)"))
       let seconds = Date().timeIntervalSince(started)
       let run = Run(
         name: "\(options.model.rawValue) seed \(seed)", format: .csv,

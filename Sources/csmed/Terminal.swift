@@ -24,6 +24,7 @@ final class ProgressBar: Sendable {
     var started = Date()
     var status = ""
     var done = 0
+    var drawn = Date.distantPast
   }
   private let state = Mutex(State())
   private let interactive = Terminal.stderrIsTTY
@@ -55,8 +56,14 @@ final class ProgressBar: Sendable {
 
   private func draw() {
       guard interactive else { return }
-      let (label, total, started, done, status) = state.withLock { ($0.label, $0.total, $0.started, $0.done, $0.status) }
-      guard total > 0 else { return }
+      // At most ten redraws a second: a simulation reports every one of thousands of queries.
+      let now = Date()
+      let snapshot: (String, Int, Date, Int, String)? = state.withLock {
+        guard now.timeIntervalSince($0.drawn) >= 0.1 || $0.done >= $0.total else { return nil }
+        $0.drawn = now
+        return ($0.label, $0.total, $0.started, $0.done, $0.status)
+      }
+      guard let (label, total, started, done, status) = snapshot, total > 0 else { return }
       let width = 30
       let filled = min(width, done * width / total)
       let elapsed = Date().timeIntervalSince(started)

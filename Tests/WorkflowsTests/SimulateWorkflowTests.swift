@@ -247,6 +247,24 @@ import TestSupport
     #expect(viaLearner == (try PrioritizedScreening.simulate(features: features, labels: labels, model: model, settings: settings)))
   }
 
+  @Test("progress reports each query with the records screened and relevant found so far")
+  func progress() throws {
+    let features = try SparseMatrix(dense: (0..<8).map { [Double($0 % 3), 1, Double($0) / 8] }, columnCount: 3)
+    let labels = [false, true, false, false, true, false, false, true]
+    let model = ClassicalModel.logisticRegression(try LogisticRegression(configuration: .init()))
+    var reports: [(screened: Int, found: Int)] = []
+    let steps = try PrioritizedScreening.simulate(
+      features: features, labels: labels, model: model, settings: .init(),
+      progress: { reports.append(($0, $1)) })
+    // File order until both classes are labelled (records 0 and 1), then one report per query,
+    // the last when the third relevant record is found and the loop stops.
+    let queried = steps.filter { $0.source == .model }
+    #expect(reports.map(\.screened) == Array(3...(2 + queried.count)))
+    let foundAfterEach = steps.indices.dropFirst(2).map { index in steps[...index].count(where: \.label) }
+    #expect(reports.map(\.found) == Array(foundAfterEach.prefix(reports.count)))
+    #expect(reports.last?.found == 3)
+  }
+
   @Test("bi-encoder: training in the loop moves relevant records above irrelevant ones; reproducible under its seed")
   func biEncoder() throws {
     let base = try PEFTTests.tinyBase()

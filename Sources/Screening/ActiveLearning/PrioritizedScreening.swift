@@ -131,20 +131,23 @@ public enum PrioritizedScreening {
   ///   - features: One row per record.
   ///   - labels: The true labels, revealed one query at a time.
   ///   - model: An untrained model; retrained on all labels so far before every query.
+  ///   - progress: Called after each query with the records screened and the relevant found so far.
   /// - Throws: `ScreeningError` for invalid settings or when the model cannot be fitted.
   public static func simulate(
-    features: SparseMatrix, labels: [Bool], model: ClassicalModel, settings: Settings
+    features: SparseMatrix, labels: [Bool], model: ClassicalModel, settings: Settings,
+    progress: (_ screened: Int, _ relevantFound: Int) -> Void = { _, _ in }
   ) throws -> [Step] {
     guard features.rowCount == labels.count else {
       throw ScreeningError.labelCountMismatch(rows: features.rowCount, labels: labels.count)
     }
     var learner = ClassicalLearner(features: features, model: model)
-    return try simulate(learner: &learner, labels: labels, settings: settings)
+    return try simulate(learner: &learner, labels: labels, settings: settings, progress: progress)
   }
 
   /// Runs the loop with any learner (retrained before every query, or every batch).
   public static func simulate(
-    learner: inout some ScreeningLearner, labels: [Bool], settings: Settings
+    learner: inout some ScreeningLearner, labels: [Bool], settings: Settings,
+    progress: (_ screened: Int, _ relevantFound: Int) -> Void = { _, _ in }
   ) throws -> [Step] {
     let count = labels.count
     guard settings.batchSize >= 1 else {
@@ -212,6 +215,7 @@ public enum PrioritizedScreening {
       // Top-B unscreened by score; ties to the lower index, as ASReview's stable argsort.
       let picks = topIndices(scores, excluding: isScreened, count: min(batch, count - steps.count))
       for record in picks { screen(record, score: scores[record], source: .model) }
+      progress(steps.count, found)
       if settings.growBatch { batch += (batch + 9) / 10 }
     }
     // The rest, all irrelevant once every relevant record is found, in the last model's order.
