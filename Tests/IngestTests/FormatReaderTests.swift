@@ -118,6 +118,24 @@ import TestSupport
     let (empty, warning2) = ReviewProtocol.read(contentsOf: hopeless)
     #expect(empty.title == nil && warning2?.contains("without its protocol") == true)
   }
+
+  @Test("questions and criteria as JSON lists of objects (the pinned files' shape) are read, not dropped")
+  func structured() throws {
+    let raw = """
+      {"title": "T", "research question": [{"rq_id": "1", "question": "Where is X used?"}, {"rq_id": "2", "question": " How? "}],
+       "criteria": {"inclusion": [{"ic_id": "1", "criteria": "Deals with X."}, {"ic_id": "2", "criteria": "Is in English."}],
+                    "exclusion": [{"ec_id": "1", "criteria": "Is a summary."}]},
+       "research query": "X AND Y"}
+      """
+    let url = try TestSupport.write(raw, to: "p.json", in: try TestSupport.temporaryDirectory())
+    let (parsed, warning) = ReviewProtocol.read(contentsOf: url)
+    #expect(warning == nil && parsed.query == "X AND Y")
+    #expect(parsed.criteria == [
+      Criterion(heading: "research questions", text: "Where is X used?\nHow?"),
+      Criterion(heading: "inclusion", text: "Deals with X.\nIs in English."),
+      Criterion(heading: "exclusion", text: "Is a summary."),
+    ])
+  }
 }
 
 @Suite struct SHA256Tests {

@@ -36,6 +36,14 @@ import TestSupport
     let hannousse = byReview.filter { $0.collection == "hannousse" }
     #expect(hannousse.count == 7)
     #expect(hannousse.reduce(0) { $0 + $1.documents } >= 2_900)
+    // Each protocol's research questions and criteria (JSON lists in the pinned files) are kept;
+    // Ghasemi-2019's protocol lists exclusion criteria only.
+    for review in ["Alhammad-2018", "Ghasemi-2019", "Goulao-2016", "Guinea-2016", "Santos-2018", "Shahin-2017", "Yang-2016"] {
+      let criteria = try store.criteriaText(ofReview: try store.review(matching: review).id) ?? ""
+      #expect(criteria.contains("research questions: ") && criteria.contains("exclusion: "), "\(review)")
+    }
+    #expect(try store.criteriaText(ofReview: try store.review(matching: "Alhammad-2018").id)?
+      .contains("inclusion: The paper deals with gamification.\nThe paper deals with SE education.") == true)
     // Cohen's ASReview CSVs: 3,423 records over 7 reviews, both stages labelled.
     let cohen = try #require(try store.statistics(by: .collection).first { $0.collection == "cohen2006" })
     #expect(cohen.reviews == 7 && cohen.documents == 3_423)

@@ -42,8 +42,9 @@ enum HannousseLoader {
   }
 }
 
-/// A review protocol in the Erasmus-Stage JSON shape: `title`, `abstract`, `research question`,
-/// `criteria` (a Python dict literal as a string), `research query`.
+/// A review protocol in the Erasmus-Stage JSON shape: `title`, `abstract`, `research question`
+/// (a list of `{"question": ...}`), `criteria` (`{"inclusion": [{"criteria": ...}], "exclusion": [...]}`;
+/// both also read as Python literals inside a string), `research query`.
 struct ReviewProtocol {
   var title: String?
   var abstract: String?
@@ -69,18 +70,32 @@ struct ReviewProtocol {
       (object[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     var result = ReviewProtocol(title: string("title"), abstract: string("abstract"), query: string("research query"))
-    if let questions = string("research question"), !questions.isEmpty {
-      let texts = pythonStrings(after: "'question':", in: questions)
-      result.criteria.append(Criterion(heading: "research questions", text: texts.isEmpty ? questions : texts.joined(separator: "\n")))
+    // The pinned files hold the questions and criteria as JSON lists of objects; older copies as
+    // Python literals inside a string. Either way each becomes one criterion per heading.
+    func texts(_ items: Any?, key: String) -> [String] {
+      ((items as? [[String: Any]]) ?? []).compactMap {
+        ($0[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines)
+      }.filter { !$0.isEmpty }
     }
+    func add(_ heading: String, _ texts: [String]) {
+      if !texts.isEmpty { result.criteria.append(Criterion(heading: heading, text: texts.joined(separator: "\n"))) }
+    }
+    if let questions = string("research question") {
+      let quoted = pythonStrings(after: "'question':", in: questions)
+      add("research questions", quoted.isEmpty && !questions.isEmpty ? [questions] : quoted)
+    } else {
+      add("research questions", texts(object["research question"], key: "question"))
+    }
+    let headings = ["inclusion", "exclusion"]
     if let criteria = string("criteria") {
-      for heading in ["inclusion", "exclusion"] {
+      for heading in headings {
         guard let start = criteria.range(of: "'\(heading)':") else { continue }
         let rest = String(criteria[start.upperBound...])
         let end = rest.range(of: heading == "inclusion" ? "'exclusion':" : "\u{0}")?.lowerBound ?? rest.endIndex
-        let texts = pythonStrings(after: "'criteria':", in: String(rest[..<end]))
-        if !texts.isEmpty { result.criteria.append(Criterion(heading: heading, text: texts.joined(separator: "\n"))) }
+        add(heading, pythonStrings(after: "'criteria':", in: String(rest[..<end])))
       }
+    } else if let sections = object["criteria"] as? [String: Any] {
+      for heading in headings { add(heading, texts(sections[heading], key: "criteria")) }
     }
     return (result, warning)
   }
