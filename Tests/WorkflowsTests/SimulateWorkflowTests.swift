@@ -259,7 +259,7 @@ import TestSupport
     // File order until both classes are labelled (records 0 and 1), then one report per query,
     // the last when the third relevant record is found and the loop stops.
     let queried = steps.filter { $0.source == .model }
-    #expect(reports.map(\.screened) == Array(3...(2 + queried.count)))
+    #expect(reports.map(\.screened) == queried.indices.map { 3 + $0 })
     let foundAfterEach = steps.indices.dropFirst(2).map { index in steps[...index].count(where: \.label) }
     #expect(reports.map(\.found) == Array(foundAfterEach.prefix(reports.count)))
     #expect(reports.last?.found == 3)
