@@ -4,14 +4,17 @@
 # WSS@95 (asreview-insights' convention) and each stopping rule's recall and work saved.
 #   scripts/simulate_all.sh [DB] > docs/results-table.md
 #   MODELS="tfidf-embed-lr embed-lr" WARM=zero-shot scripts/simulate_all.sh   # the embedding models
+#   COLLECTIONS="hannousse" MODELS=bi-encoder WARM=zero-shot scripts/simulate_all.sh   # one collection
 # Embeddings are kept in data/cache/embeddings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-data/csmed.sqlite}
 bin=${CSMED:-.build/release/csmed}
 models=${MODELS:-tfidf-svm tfidf-nb tfidf-lr}
+collections=${COLLECTIONS:-cohen2006 sas2010 clef_tar2017 hannousse}
+quoted=$(printf "'%s'," $collections)
 reviews=$(sqlite3 "$db" "SELECT r.collection_id || '/' || r.source_review_id FROM review r
-  WHERE r.collection_id IN ('cohen2006','sas2010','clef_tar2017','hannousse') ORDER BY r.collection_id, r.source_review_id")
+  WHERE r.collection_id IN (${quoted%,}) ORDER BY r.collection_id, r.source_review_id")
 echo "| review | model | WSS@95 | WSS@100 | loss | knee recall / saved | budget | target:10 | hypergeometric | consecutive:100 | seconds |"
 echo "| --- | --- | ---: | ---: | ---: | --- | --- | --- | --- | --- | ---: |"
 for review in $reviews; do

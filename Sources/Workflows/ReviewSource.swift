@@ -30,6 +30,18 @@ public struct LabelledReview: Sendable {
   static func text(of record: Record) -> String {
     record.abstract.isEmpty ? record.title : record.title.isEmpty ? record.abstract : record.title + " " + record.abstract
   }
+
+  /// Title and abstract, then the record's keywords (Hannousse's BibTeX records carry their
+  /// authors'), which csmed's embedding models read: the words the authors chose to describe the
+  /// paper. A record with neither title nor abstract stays empty: keywords alone are too little
+  /// to place it, so it is scored as the average record.
+  public func textWithKeywords(of candidate: Int) -> String { Self.textWithKeywords(of: records[candidate]) }
+
+  static func textWithKeywords(of record: Record) -> String {
+    let head = text(of: record)
+    let keywords = record.keywords.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    return head.isEmpty || keywords.isEmpty ? head : head + " " + keywords.joined(separator: "; ")
+  }
 }
 
 extension LabelledReview {

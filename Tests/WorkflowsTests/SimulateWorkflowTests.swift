@@ -130,6 +130,29 @@ import TestSupport
     #expect(SimulateWorkflow.meanFilled([0.2, 9], where: [true, true]) == [0.2, 9])
   }
 
+  @Test("csmed's own models read the keywords after title and abstract; the tfidf-* models read what ASReview reads")
+  func keywords() {
+    let records = [
+      Record(title: "Traceability in model-driven engineering", abstract: "A mapping study.",
+             keywords: ["Traceability", " ", "Model transformations "]),
+      Record(title: "Requirements reuse", keywords: []),
+      Record(keywords: ["Security"]),
+    ]
+    let review = LabelledReview(
+      reviewID: "t", title: "Traceability", documentIDs: ["1", "2", "3"], records: records, labels: [1, 0, 0])
+    let plain = ["Traceability in model-driven engineering A mapping study.", "Requirements reuse", ""]
+    let withKeywords = plain[0] + " Traceability; Model transformations"
+    for model in [SimulateWorkflow.SimulationModel.embedLR, .hybridLR, .biEncoder] {
+      #expect(SimulateWorkflow.texts(of: review, candidates: [0, 1, 2], model: model) == [withKeywords, plain[1], ""])
+    }
+    for model in [SimulateWorkflow.SimulationModel.tfidfNB, .tfidfSVM, .tfidfLR] {
+      #expect(SimulateWorkflow.texts(of: review, candidates: [0, 1, 2], model: model) == plain)
+    }
+    // Keywords alone do not make a record with text: it is still scored as the average record.
+    #expect(SimulateWorkflow.withoutText(SimulateWorkflow.texts(of: review, candidates: [2], model: .hybridLR)) == [true])
+    #expect(SimulateWorkflow.texts(of: review, candidates: [1, 0], model: .embedLR) == [plain[1], withKeywords])
+  }
+
   @Test("tfidf-embed-lr's TF-IDF drops English stop words and terms of a single record")
   func hybridVocabulary() throws {
     let (vectorizer, matrix) = try TFIDFVectorizer.fitTransform(Self.texts, configuration: SimulateWorkflow.hybridTFIDF)
