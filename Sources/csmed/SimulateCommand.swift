@@ -45,6 +45,9 @@ let simulateCommand = Command(
       embedded again; it retrains in growing batches, B += ceil(B/10). The adapter is named after a plus sign
       (bi-encoder+dora; default lora; not smt, whose warm-up has no place in the loop) and takes the adapter
       flags of `csmed train`.
+
+      The tfidf-* models read each record's title and abstract, as ASReview's models do; embed-lr,
+      tfidf-embed-lr and the bi-encoder also read its keywords where the file has them.
       """),
   run: { arguments in
     let stage = try arguments.choice("stage", default: Stage.titleAbstract)
