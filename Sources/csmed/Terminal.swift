@@ -66,7 +66,7 @@ final class ProgressBar: Sendable {
       guard let (label, total, started, done, status) = snapshot, total > 0 else { return }
       let width = 30
       let filled = min(width, done * width / total)
-      let elapsed = Date().timeIntervalSince(started)
+      let elapsed = now.timeIntervalSince(started)
       let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
       let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
       Terminal.err(String(format: "\r\u{1B}[K%@ %@ %d/%d  ETA %.0fs  %@", label, bar, done, total, eta, status))
