@@ -46,7 +46,14 @@ public enum ExperimentWorkflow {
   public static func leaveOneReviewOut(_ options: LOROOptions, progress: ProgressHandler = { _ in }) throws -> [Row] {
     let store = try DatasetStore.open(at: options.database.path)
     let refs = try options.reviews.resolve(in: store)
-    let reviews = try refs.map { try ScreeningData.review($0, store: store, stage: options.train.stage) }.filter(\.hasBothClasses)
+    // Each ranker scores the held-out review in its own view (BM25 and TF-IDF title and
+    // abstract, the encoders keywords too); the training folds are read by `train` itself.
+    var byView: [TextView: [ScreeningData.Review]] = [:]
+    for view in TextView.allCases {
+      byView[view] = try refs.map { try ScreeningData.review($0, store: store, stage: options.train.stage, view: view) }
+        .filter(\.hasBothClasses)
+    }
+    let reviews = byView[.titleAbstract] ?? []
     guard reviews.count >= 2 else { throw WorkflowError.usage("leave-one-review-out needs at least two reviews with both classes") }
     let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
     var rows: [Row] = []
@@ -60,6 +67,7 @@ public enum ExperimentWorkflow {
     for (fold, held) in reviews.enumerated() {
       progress(.note("fold \(fold + 1)/\(reviews.count): \(held.key) (\(held.texts.count) candidates)"))
       let others = reviews.enumerated().filter { $0.offset != fold }.map(\.element)
+      func texts(_ view: TextView) -> [String] { byView[view]?[fold].texts ?? held.texts }
       func record(_ ranker: String, _ started: Date, _ scores: [Double]) {
         rows.append(
           Row(
@@ -70,13 +78,13 @@ public enum ExperimentWorkflow {
         let started = Date()
         switch ranker {
         case "bm25":
-          record(ranker, started, try BM25(documents: held.texts).scores(for: held.query))
+          record(ranker, started, try BM25(documents: texts(ScreenWorkflow.ZeroShot.bm25.textView)).scores(for: held.query))
         case "embed":
           guard let zeroShot else { continue }
           record(
             ranker, started,
             try TrainedScreener.neuralScores(
-              model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: held.query, texts: held.texts,
+              model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: held.query, texts: texts(ScreenWorkflow.ZeroShot.embed.textView),
               maxLength: options.train.maxLength, queryMaxLength: options.train.queryMaxLength, progress: progress))
         case "tfidf-lr", "tfidf-svm", "bi-encoder", "cross-encoder":
           guard let kind = ScreenerKind(rawValue: ranker) else { continue }
@@ -88,7 +96,8 @@ public enum ExperimentWorkflow {
           train.train = try ReviewSelection(parsing: "review:" + keys)
           _ = try TrainWorkflow.run(train, progress: progress)
           let screener = try TrainedScreener.load(directory: train.output, base: options.base)
-          record(ranker, started, try screener.scores(query: held.query, texts: held.texts, progress: progress))
+          record(
+            ranker, started, try screener.scores(query: held.query, texts: texts(screener.manifest.reads), progress: progress))
           try? FileManager.default.removeItem(at: train.output)
         default:
           throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, bi-encoder, cross-encoder)")
@@ -160,7 +169,10 @@ public enum ExperimentWorkflow {
   /// candidates and ranks the other half.
   public static func adapter(_ options: AdapterOptions, progress: ProgressHandler = { _ in }) throws -> AdapterResult {
     let store = try DatasetStore.open(at: options.database.path)
-    let review = try ScreeningData.review(try store.review(matching: options.review), store: store, stage: .titleAbstract)
+    // A (query, candidate) classifier is an encoder: it reads what `train`'s encoders read.
+    let review = try ScreeningData.review(
+      try store.review(matching: options.review), store: store, stage: .titleAbstract,
+      view: ScreenerKind.crossEncoder.textView)
     var rng = SplitMix64(seed: options.seed)
     // Stratified halves of the candidates that have text and a label.
     let usable = review.texts.indices.filter { !review.texts[$0].isEmpty && review.labels[$0] != nil }

@@ -452,7 +452,10 @@ public enum PEFTWorkflow {
     let manifest = ScreenerManifest(
       kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
       queryMaxLength: 128,
-      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()))
+      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()),
+      // What the adapter was trained on elsewhere is not recorded in a PEFT directory: it
+      // screens title and abstract, the text every screening dataset carries.
+      textView: .titleAbstract)
     try TrainWorkflow.writeManifest(manifest, to: output)
     return ImportReport(output: output, configuration: adapter, sites: bySite.count)
   }

@@ -16,32 +16,13 @@ public struct LabelledReview: Sendable {
   /// The main text per candidate, where the meta-dataset has one (loaded for the full-text stage).
   public var fullTexts: [String?] = []
 
-  /// What the full-text stage screens: title and abstract, then the main text where known.
-  public func fullText(of candidate: Int) -> String {
-    let head = text(of: candidate)
-    guard candidate < fullTexts.count, let body = fullTexts[candidate], !body.isEmpty else { return head }
-    return head.isEmpty ? body : head + "\n" + body
+  /// What the full-text stage screens: the record in `view`, then the main text where known.
+  public func fullText(of candidate: Int, view: TextView) -> String {
+    view.text(of: records[candidate], mainText: candidate < fullTexts.count ? fullTexts[candidate] : nil)
   }
 
-  /// Title and abstract of one candidate joined, as ASReview feeds them to its feature extractors.
-  public func text(of candidate: Int) -> String { Self.text(of: records[candidate]) }
-
-  /// Title and abstract of a record joined (the one without the other where one is empty).
-  static func text(of record: Record) -> String {
-    record.abstract.isEmpty ? record.title : record.title.isEmpty ? record.abstract : record.title + " " + record.abstract
-  }
-
-  /// Title and abstract, then the record's keywords (Hannousse's BibTeX records carry their
-  /// authors'), which csmed's embedding models read: the words the authors chose to describe the
-  /// paper. A record with neither title nor abstract stays empty: keywords alone are too little
-  /// to place it, so it is scored as the average record.
-  public func textWithKeywords(of candidate: Int) -> String { Self.textWithKeywords(of: records[candidate]) }
-
-  static func textWithKeywords(of record: Record) -> String {
-    let head = text(of: record)
-    let keywords = record.keywords.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-    return head.isEmpty || keywords.isEmpty ? head : head + " " + keywords.joined(separator: "; ")
-  }
+  /// One candidate as a ranker reads it.
+  public func text(of candidate: Int, view: TextView) -> String { view.text(of: records[candidate]) }
 }
 
 extension LabelledReview {

@@ -12,7 +12,7 @@ struct ScreenInput {
     var documentID: String
     var title: String
     var label: Int?
-    /// What the ranker reads: title and abstract, or the full text at that stage.
+    /// What the ranker reads: the record in its view, with the main text at the full-text stage.
     var text: String
   }
 
@@ -47,14 +47,14 @@ struct ScreenInput {
     loaded = review
   }
 
-  /// Calls `body` with the candidates at `range` of the list, in order.
-  func forEach(in range: Range<Int>, _ body: (Candidate) throws -> Void) throws {
+  /// Calls `body` with the candidates at `range` of the list, in order, read in `view`.
+  func forEach(in range: Range<Int>, view: TextView, _ body: (Candidate) throws -> Void) throws {
     if let review = loaded {
       for i in range {
         try body(
           Candidate(
             documentID: review.documentIDs[i], title: review.records[i].title, label: review.labels[i],
-            text: fullTextStage ? review.fullText(of: i) : review.text(of: i)))
+            text: fullTextStage ? review.fullText(of: i, view: view) : review.text(of: i, view: view)))
       }
     } else if let file {
       var index = 0
@@ -65,7 +65,7 @@ struct ScreenInput {
         try body(
           Candidate(
             documentID: LabelledReview.documentID(of: record, index: index), title: record.title, label: record.label,
-            text: LabelledReview.text(of: record)))
+            text: view.text(of: record)))
       }
     }
   }

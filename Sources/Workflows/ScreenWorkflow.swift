@@ -12,6 +12,10 @@ public enum ScreenWorkflow {
     /// Cosine between the sentence embeddings of the review query and of each candidate
     /// (all-MiniLM-L6-v2: mean pooling, L2 normalization, 256 tokens), as sentence-transformers.
     case embed
+
+    /// BM25 reads title and abstract, like the TF-IDF models; the embedding reads the keywords
+    /// too, like `simulate`'s zero-shot warm start.
+    public var textView: TextView { self == .embed ? .titleAbstractKeywords : .titleAbstract }
   }
 
   /// What ranks the candidates.
@@ -120,7 +124,7 @@ public enum ScreenWorkflow {
       block.removeAll(keepingCapacity: true)
       progress(.advanced(done: isEmpty.count))
     }
-    try input.forEach(in: range) { candidate in
+    try input.forEach(in: range, view: scorer.textView) { candidate in
       ranked.documentIDs.append(candidate.documentID)
       ranked.titles.append(candidate.title)
       ranked.labels.append(candidate.label)
@@ -156,6 +160,15 @@ public enum ScreenWorkflow {
       case embed(SentenceEmbedder, query: [Float], tokenizer: BertTokenizer?)
     }
     private var state: State
+
+    /// What the ranker reads of each record.
+    var textView: TextView {
+      switch state {
+      case .trained(let screener, _, _): screener.manifest.reads
+      case .bm25: ScreenWorkflow.ZeroShot.bm25.textView
+      case .embed: ScreenWorkflow.ZeroShot.embed.textView
+      }
+    }
 
     init(_ options: Options, query: String, fullTextStage: Bool) throws {
       switch options.ranker {

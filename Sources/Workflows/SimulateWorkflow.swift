@@ -100,6 +100,13 @@ public enum SimulateWorkflow {
     case biEncoder = "bi-encoder"
 
     var classical: ClassicalScreenerKind? { ClassicalScreenerKind(rawValue: rawValue) }
+    /// The tfidf-* models read what ASReview's read, title and abstract, so that their runs stay
+    /// comparable with `asreview simulate`; csmed's own models read the keywords too. On the
+    /// seven Hannousse reviews (the only texted collection with keywords) tfidf-embed-lr's macro
+    /// WSS@95 moved 0.591 -> 0.599 from the zero-shot warm start, and 0.586 -> 0.598 with 1 + 1
+    /// random priors over five seeds (Ghasemi-2019, Guinea-2016, Shahin-2017 and Yang-2016 up,
+    /// Alhammad-2018 and Goulao-2016 down, under both).
+    var textView: TextView { classical == nil ? .titleAbstractKeywords : .titleAbstract }
     var needsEncoder: Bool { self == .embedLR || self == .hybridLR }
   }
 
@@ -254,14 +261,9 @@ public enum SimulateWorkflow {
     return try features.imputingMean(ofRowsWhere: withoutText)
   }
 
-  /// What each model reads of a record. The tfidf-* models read what ASReview's read, title and
-  /// abstract, so that their runs stay comparable with `asreview simulate`; csmed's own models
-  /// read the keywords too. On the seven Hannousse reviews (the only texted collection with
-  /// keywords) tfidf-embed-lr's macro WSS@95 moved 0.591 -> 0.599 from the zero-shot warm start,
-  /// and 0.586 -> 0.598 with 1 + 1 random priors over five seeds (Ghasemi-2019, Guinea-2016,
-  /// Shahin-2017 and Yang-2016 up, Alhammad-2018 and Goulao-2016 down, under both).
+  /// The text of each candidate as `model` reads it (``SimulationModel/textView``).
   static func texts(of review: LabelledReview, candidates: [Int], model: SimulationModel) -> [String] {
-    model.classical == nil ? candidates.map(review.textWithKeywords(of:)) : candidates.map(review.text(of:))
+    candidates.map { review.text(of: $0, view: model.textView) }
   }
 
   /// Which records have neither title nor abstract. Such a record carries no evidence: the

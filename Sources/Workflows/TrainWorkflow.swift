@@ -103,13 +103,13 @@ public enum TrainWorkflow {
     guard overlap.isEmpty else {
       throw WorkflowError.usage("\(overlap.count) review(s) are in both --train and --valid")
     }
-    let train = try trainRefs.map { try ScreeningData.review($0, store: store, stage: options.stage) }.filter { r in
+    let train = try trainRefs.map { try ScreeningData.review($0, store: store, stage: options.stage, view: options.kind.textView) }.filter { r in
       let usable = r.hasBothClasses
       if !usable { progress(.warning("\(r.key): no included or no excluded candidate with text; not used for training")) }
       return usable
     }
     guard !train.isEmpty else { throw WorkflowError.usage("no training review has both included and excluded candidates") }
-    let valid = try validRefs.map { try ScreeningData.review($0, store: store, stage: options.stage) }
+    let valid = try validRefs.map { try ScreeningData.review($0, store: store, stage: options.stage, view: options.kind.textView) }
       .filter(\.hasBothClasses).map { $0.sampled(maxExcluded: options.validationCandidates, seed: options.seed) }
     try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
     switch options.kind {
@@ -148,7 +148,7 @@ public enum TrainWorkflow {
       kind: options.kind, stage: options.stage.rawValue, base: nil, adapter: nil, smtBlocks: nil,
       maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, trainedOn: train.map(\.key),
       selectedEpoch: 1, validation: validation, recallFractions: fractions,
-      createdAt: ISO8601DateFormatter().string(from: Date()))
+      createdAt: ISO8601DateFormatter().string(from: Date()), textView: options.kind.textView)
     try writeManifest(manifest, to: options.output)
     return Report(
       output: options.output, steps: 1, epochs: 1, selectedEpoch: 1, validation: validation,
@@ -356,7 +356,7 @@ public enum TrainWorkflow {
       smtBlocks: SMTBlockCodec.encode(smtBlocks), maxLength: options.maxLength, queryMaxLength: options.queryMaxLength,
       trainedOn: train.map(\.key), selectedEpoch: epoch, validation: validation.metrics,
       recallFractions: validation.fractions.isEmpty ? nil : validation.fractions,
-      createdAt: ISO8601DateFormatter().string(from: Date()))
+      createdAt: ISO8601DateFormatter().string(from: Date()), textView: options.kind.textView)
     try writeManifest(manifest, to: options.output)
   }
 
@@ -427,17 +427,14 @@ enum ScreeningData {
     }
   }
 
-  static func review(_ ref: ReviewRef, store: DatasetStore, stage: Stage) throws -> Review {
+  /// A review's candidates as a screener reading `view` sees them; the full-text stage reads the
+  /// main text after them, where there is one.
+  static func review(_ ref: ReviewRef, store: DatasetStore, stage: Stage, view: TextView) throws -> Review {
     let rows = try store.candidates(ofReview: ref.id, stage: stage)
     let criteria = try store.criteriaText(ofReview: ref.id)
     let query = [ref.title, criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     let texts = try rows.map { row in
-      let head = [row.record.title, row.record.abstract].filter { !$0.isEmpty }.joined(separator: " ")
-      // The full-text stage reads the main text after title and abstract, where there is one.
-      guard stage == .fullText, let body = try store.fullText(ofDocument: row.documentID)?.body, !body.isEmpty else {
-        return head
-      }
-      return head.isEmpty ? body : head + "\n" + body
+      view.text(of: row.record, mainText: stage == .fullText ? try store.fullText(ofDocument: row.documentID)?.body : nil)
     }
     return Review(key: "\(ref.collection)/\(ref.sourceReviewID)", query: query, texts: texts, labels: rows.map(\.label))
   }

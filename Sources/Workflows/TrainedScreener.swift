@@ -18,6 +18,9 @@ public enum ScreenerKind: String, Sendable, Codable, CaseIterable {
   case tfidfSVM = "tfidf-svm"
 
   public var isNeural: Bool { self == .biEncoder || self == .crossEncoder }
+  /// The encoders read keywords after title and abstract, as `simulate`'s embedding models do;
+  /// the TF-IDF screeners read title and abstract.
+  public var textView: TextView { isNeural ? .titleAbstractKeywords : .titleAbstract }
 }
 
 /// The base model a screener was trained on: its directory name and the SHA-256 of its weights.
@@ -59,6 +62,12 @@ public struct ScreenerManifest: Sendable, Codable {
   /// reach it with the kept weights: what `screen --target-recall` estimates its cut-off from.
   public var recallFractions: [String: [Double]]?
   public var createdAt: String
+  /// What the screener was trained on and so reads when it screens; absent in screeners written
+  /// before csmed read keywords, which read title and abstract.
+  public var textView: TextView?
+
+  /// The text this screener reads of a record.
+  public var reads: TextView { textView ?? .titleAbstract }
 }
 
 extension ScreenerManifest {

@@ -46,7 +46,7 @@ func benchEncoder(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   let database = Defaults.database(arguments)
   if FileManager.default.fileExists(atPath: database.path) {
     let review = try? ReviewSource.database(database, review: arguments.value("review") ?? "clef_tar2017/CD009944", stage: .titleAbstract).load()
-    documents = review.map { review in review.records.indices.map(review.text(of:)) }
+    documents = review.map { review in review.records.indices.map { review.text(of: $0, view: .titleAbstract) } }
   }
   let report = try BenchWorkflow.encoder(
     .init(base: Defaults.base(arguments), runs: runs, documents: documents), progress: ProgressBar().handler)

@@ -44,6 +44,8 @@ let screenCommand = Command(
     ],
     discussion: """
       Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`.
+      embed (and a trained bi- or cross-encoder) reads title, abstract and keywords (MeSH, author keywords);
+      bm25 (and a trained TF-IDF screener) reads title and abstract.
       Records with neither title nor abstract are kept, ranked last with score -inf, and counted in a warning.
       The output file is written only when screening succeeded (a temporary file renamed into place).
       """),

@@ -78,8 +78,10 @@ let trainCommand = Command(
       OptionSpec("plan", help: "Print the trainable parameters per module and stop."),
     ],
     discussion: """
+      The encoders read each candidate's title, abstract and keywords (MeSH, author keywords); the TF-IDF
+      screeners title and abstract. screen feeds a screener the same text.
       The output directory holds screener.json (kind, base model and its SHA-256, adapter options, the kept
-      epoch and its validation metrics), adapter_model.safetensors (only the trained tensors), validation.json,
+      epoch, its validation metrics and the text it read), adapter_model.safetensors (only the trained tensors), validation.json,
       train-log.jsonl (one line per step and epoch) and state/ (what --resume needs).
       """),
   run: { arguments in

@@ -77,6 +77,7 @@ import TestSupport
     }
     let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: f.screener.appendingPathComponent("screener.json"))) as? [String: Any]
     #expect(manifest?["kind"] as? String == "bi-encoder")
+    #expect(manifest?["textView"] as? String == "title-abstract-keywords", "an encoder reads keywords, and says so")
     #expect((manifest?["base"] as? [String: Any])?["name"] as? String == "tiny")
     #expect(manifest?["recallFractions"] != nil, "validation on Estrogens should store recall fractions")
     let log = try Self.lines(f.screener.appendingPathComponent("train-log.jsonl"))

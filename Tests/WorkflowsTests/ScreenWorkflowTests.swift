@@ -54,6 +54,34 @@ import TestSupport
     #expect(tokens == [[101, 28093, 7076, 1998, 2026, 29477, 16921, 1024, 1037, 3319, 102]])
   }
 
+  @Test("the zero-shot embedding reads a record's keywords, BM25 does not", .enabled(if: hasModel, "the base model is not in data/models"))
+  func keywords() throws {
+    // Two records alike but for the second one's MeSH terms, which name the query's topic.
+    let ris = """
+      TY  - JOUR
+      TI  - Adverse events in a cohort of older adults
+      AB  - Outcomes were collected over five years.
+      ER  - 
+
+      TY  - JOUR
+      TI  - Adverse events in a cohort of older adults
+      AB  - Outcomes were collected over five years.
+      KW  - Statins
+      KW  - Myopathy
+      KW  - Rhabdomyolysis
+      ER  - 
+
+      """
+    let file = try TestSupport.write(ris, to: "mesh.ris", in: try TestSupport.temporaryDirectory())
+    func ranked(_ ranker: ScreenWorkflow.ZeroShot) throws -> ScreenWorkflow.Ranked {
+      try ScreenWorkflow.screen(.init(source: .file(file, title: "Statin-induced myopathy", criteria: nil), ranker: .zeroShot(ranker), base: Self.model))
+    }
+    let embed = try ranked(.embed)
+    #expect(embed.order == [1, 0] && embed.scores[1] > embed.scores[0] + 0.05, "\(embed.scores)")
+    let bm25 = try ranked(.bm25)
+    #expect(bm25.scores[0] == bm25.scores[1] && bm25.order == [0, 1], "ties keep source order: \(bm25.scores)")
+  }
+
   @Test("full texts are cut into windows of the maximum length and pooled", .enabled(if: hasModel, "the base model is not in data/models"))
   func chunkPooling() throws {
     let tokenizer = try BertTokenizer(vocabularyURL: Self.model.appendingPathComponent("vocab.txt"))
