@@ -36,6 +36,10 @@ for review in sas2010/copd clef_tar2017/CD009135; do
     --run "$out/$name-bm25.csv" --run "$out/$name-tfidf-lr.csv"
 done
 
-# Replay prioritised screening with ASReview's default model and check the stopping rules.
+# Replay prioritised screening with ASReview's default model, then with csmed's recommended one
+# (TF-IDF and MiniLM embeddings side by side, warm-started by the zero-shot ranking), and check
+# the stopping rules of each.
 $bin simulate --db "$db" --review sas2010/copd --model tfidf-svm -o "$out/copd-simulation.csv"
+$bin simulate --db "$db" --review sas2010/copd --model tfidf-embed-lr --warm-start zero-shot \
+  --embedding-cache data/cache/embeddings -o "$out/copd-simulation-embed.csv"
 echo "demo: wrote $db and $out/ (screeners, rankings, recall plots, simulation)" >&2
