@@ -39,7 +39,7 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
     .target(name: "Evaluation", dependencies: ["Corpus"], swiftSettings: strict),
-    .target(name: "Text", swiftSettings: strict),
+    .target(name: "Text", dependencies: ["Corpus"], swiftSettings: strict),
     .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: strict),
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
@@ -48,15 +48,16 @@ let package = Package(
       name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
-      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters"], swiftSettings: strict),
+      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Ingest", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters"], swiftSettings: strict),
     .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
-    .target(name: "TestSupport", dependencies: ["Corpus"], path: "Sources/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Corpus", "Encoder"], path: "Sources/TestSupport"),
 
     // MARK: Tests (one per source target)
+    .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "Corpus", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
-      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text"]),
+      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text", "Tensor"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS", "CKernels", "Corpus"]),

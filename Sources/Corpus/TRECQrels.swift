@@ -26,7 +26,7 @@ public enum TRECQrels {
   public static func judgements(in text: String) throws(SyntaxError) -> [Judgement] {
     var judgements: [Judgement] = []
     var lineNumber = 0
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for rawLine in Lines.split(text) {
       lineNumber += 1
       let fields = rawLine.split(whereSeparator: \.isWhitespace)
       if fields.isEmpty { continue }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// A WordPiece vocabulary: token strings and their ids (the line number in `vocab.txt`).
@@ -38,19 +39,8 @@ public struct Vocabulary: Sendable {
     guard let text = String(validating: data, as: UTF8.self) else {
       throw .vocabularyNotUTF8(path: path)
     }
-    // Split on LF scalars (Swift treats "\r\n" as one Character, so split the scalars).
-    var lines: [String] = []
-    var current = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-      if scalar == "\n" {
-        if current.last == "\r" { current.removeLast() }
-        lines.append(String(current))
-        current = String.UnicodeScalarView()
-      } else {
-        current.append(scalar)
-      }
-    }
-    if !current.isEmpty { lines.append(String(current)) }
+    // One token per line, as Hugging Face reads vocab.txt: only LF (or CRLF) ends a token.
+    let lines = Lines.split(text).map(String.init)
     guard !lines.isEmpty else { throw .emptyVocabulary(path: path) }
     self.init(tokens: lines, source: path)
   }

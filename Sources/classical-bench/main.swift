@@ -54,7 +54,7 @@ func loadReview(_ directory: String) throws -> Review {
   let labelsPath = directory + "/copd_labeled_terms_only"
   let listing = try String(contentsOfFile: labelsPath, encoding: .utf8)
   var review = Review()
-  for (number, line) in listing.split(whereSeparator: \.isNewline).enumerated() {
+  for (number, line) in Lines.split(listing).enumerated() where !line.isEmpty {
     let fields = line.split(separator: " ")
     guard fields.count >= 2, let label = Int(fields[1]), label == 1 || label == -1 else {
       throw BenchError.malformed("\(labelsPath):\(number + 1): expected `<id> <1|-1> ...`, found '\(line.prefix(40))'")

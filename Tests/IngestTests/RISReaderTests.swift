@@ -248,18 +248,3 @@ import Testing
         == .unreadable(path: directory.path, reason: "is a directory"))
   }
 }
-
-@Suite struct LineAssemblerTests {
-  @Test("line ends split across chunks, BOM split across chunks, and Latin-1 fallback")
-  func chunkBoundaries() {
-    let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("a\r\nb\rc\n".utf8) + [0x63, 0x61, 0x66, 0xE9]
-    for split in 0...bytes.count {
-      var assembler = LineAssembler()
-      var lines: [String] = []
-      assembler.feed(bytes[0..<split]) { line, _ in lines.append(line) }
-      assembler.feed(bytes[split...]) { line, _ in lines.append(line) }
-      assembler.finish { line, _ in lines.append(line) }
-      #expect(lines == ["a", "b", "c", "café"], "split at \(split)")
-    }
-  }
-}

@@ -135,3 +135,15 @@ struct VocabularyTests {
     #expect(v.id(for: "e\u{301}") == nil)
   }
 }
+
+@Suite struct VocabularyLineTests {
+  @Test("one token per LF- or CRLF-ended line; \\v, \\f, U+0085, U+2028, U+2029 and a lone CR are inside a token")
+  func lineEnds() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-lines-\(UUID().uuidString).txt")
+    let tokens = ["[PAD]", "a\u{0B}b", "c\u{0C}", "\u{85}", "d\u{2028}", "\u{2029}e", "f\rg", "last"]
+    try Data((tokens.dropLast().map { $0 + "\r\n" }.joined() + tokens.last!).utf8).write(to: url)
+    let vocabulary = try Vocabulary(contentsOf: url)
+    #expect(vocabulary.count == tokens.count)
+    #expect(vocabulary.tokens == tokens)
+  }
+}

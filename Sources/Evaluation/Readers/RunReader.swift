@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Reads runs (rankings per review) from csmed CSV, TREC and CLEF TAR files.
@@ -11,7 +12,7 @@ public enum RunReader {
     of contents: String, file: String
   ) throws(EvaluationError) -> RunFormat {
     var lineNumber = 0
-    for rawLine in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for rawLine in Lines.split(contents) {
       lineNumber += 1
       let line = rawLine.trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
@@ -78,7 +79,7 @@ public enum RunReader {
     var order: [String] = []
     var documents: [String: [RankedDocument]] = [:]
     var lineNumber = 0
-    for rawLine in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for rawLine in Lines.split(contents) {
       lineNumber += 1
       let fields = rawLine.split(whereSeparator: \.isWhitespace).map(String.init)
       if fields.isEmpty { continue }

@@ -14,16 +14,18 @@ enum SRUpdatesLoader {
       for source in manifest.sources(for: reviewID) {
         guard let url = files[source.id] else { continue }
         let text = try FileContents.text(at: url)
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-          .filter { !$0.isEmpty }
+        // The non-blank lines, trimmed, with their line numbers for messages.
+        let numbered = Lines.split(text).enumerated().map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespaces)) }
+          .filter { !$0.text.isEmpty }
+        let lines = numbered.map(\.text)
         switch source.option("role") {
         case "title":
           let line = lines.first ?? ""
           title = line.hasPrefix(reviewID) ? line.dropFirst(reviewID.count).trimmingCharacters(in: .whitespaces) : line
         case "query": query = text.trimmingCharacters(in: .whitespacesAndNewlines)
         case "keywords": keywords = lines
-        case "included_abstract": abstractLevel = try pmids(lines, url)
-        case "included_content": contentLevel = Set(try pmids(lines, url))
+        case "included_abstract": abstractLevel = try pmids(numbered, url)
+        case "included_content": contentLevel = Set(try pmids(numbered, url))
         default: continue
         }
       }
@@ -43,10 +45,10 @@ enum SRUpdatesLoader {
     return LoadedCollection(info: manifest.info, reviews: reviews)
   }
 
-  private static func pmids(_ lines: [String], _ url: URL) throws -> [String] {
-    try lines.enumerated().map { index, line in
+  private static func pmids(_ lines: [(number: Int, text: String)], _ url: URL) throws -> [String] {
+    try lines.map { number, line in
       guard let pmid = Identifiers.pmid(line), line.allSatisfy({ $0.isNumber }) else {
-        throw IngestError.malformed(file: url.path, line: index + 1, expected: "a PMID", found: "'\(line.prefix(40))'")
+        throw IngestError.malformed(file: url.path, line: number, expected: "a PMID", found: "'\(line.prefix(40))'")
       }
       return pmid
     }

@@ -218,9 +218,7 @@ public enum BibTeXReader {
     var found: String {
       guard position < bytes.count else { return "end of file" }
       let end = min(bytes.count, position + 20)
-      let snippet =
-        String(decoding: bytes[position..<end], as: UTF8.self)
-        .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+      let snippet = Lines.split(String(decoding: bytes[position..<end], as: UTF8.self)).first.map(String.init) ?? ""
       return "'\(snippet)'"
     }
 

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// A CLEF TAR topic: a Cochrane DTA/intervention review with its Boolean query and candidate PMIDs.
@@ -28,7 +29,7 @@ public enum CLEFTopicReader {
     enum Section { case header, query, pids }
     var section = Section.header
     var lineNumber = 0
-    for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for rawLine in Lines.split(text) {
       lineNumber += 1
       let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty { continue }

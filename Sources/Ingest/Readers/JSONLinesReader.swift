@@ -10,10 +10,8 @@ public enum JSONLinesReader {
 
   public static func parse(_ data: Data, file: String) throws -> [Record] {
     var records: [Record] = []
-    var lineNumber = 0
-    for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-      lineNumber += 1
-      if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+    func handle(_ line: [UInt8], _ lineNumber: Int) throws {
+      if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
       let object: [String: Any]
       do {
         guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
@@ -47,6 +45,9 @@ public enum JSONLinesReader {
           title: title, abstract: abstract.trimmingCharacters(in: .whitespacesAndNewlines),
           year: string("year").flatMap { Int($0.prefix(4)) }, line: lineNumber))
     }
+    var lines = LineAssembler()
+    try lines.feed(data, handle)
+    try lines.finish(handle)
     return records
   }
 }

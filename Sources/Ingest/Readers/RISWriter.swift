@@ -42,7 +42,7 @@ public enum RISWriter {
     for author in record.authors { line("AU", author) }
     if let year = record.year { line("PY", String(year)) }
     if let venue = record.venue { line("T2", venue) }
-    let abstractLines = record.abstract.split(whereSeparator: \.isNewline)
+    let abstractLines = Lines.split(record.abstract)
       .map { TextScan.collapseWhitespace($0) }.filter { !$0.isEmpty }
     for (index, text) in abstractLines.enumerated() {
       if index == 0 {

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// Reads Wallace et al.'s SAS2010 layout: a label file whose lines start `<doc id> <1|-1>`, and
@@ -8,7 +9,7 @@ public enum SAS2010Reader {
     let text = try FileContents.text(at: url)
     var labels: [String: String] = [:]
     var lineNumber = 0
-    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+    for line in Lines.split(text) {
       lineNumber += 1
       let fields = line.split(separator: " ", maxSplits: 2)
       if fields.isEmpty { continue }
