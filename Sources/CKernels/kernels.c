@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define KERNEL(name) name##_baseline
@@ -49,6 +50,10 @@ static int has_avx512(void) {
 
 // Chosen before main runs (a load-time constructor), so later reads need no synchronisation.
 static const Variant *chosen = &baseline;
+// CSMED_KERNELS named a variant this CPU or build cannot run: kept to be reported, not obeyed.
+static const char *unmet_request = NULL;
+
+const csmed_kernel_variant *csmed_kernels_variant(const char *isa);
 
 __attribute__((constructor)) static void choose_variant(void) {
 #ifdef CSMED_MULTI_ISA
@@ -58,6 +63,17 @@ __attribute__((constructor)) static void choose_variant(void) {
     chosen = &avx2;
   }
 #endif
+  // CSMED_KERNELS=baseline|avx2|avx512 forces a narrower (or the same) variant, so one machine
+  // can run the suite and the measurements under every variant it has; "auto" or empty keeps
+  // the widest.
+  const char *requested = getenv("CSMED_KERNELS");
+  if (requested == NULL || requested[0] == '\0' || strcmp(requested, "auto") == 0) return;
+  const Variant *forced = csmed_kernels_variant(requested);
+  if (forced != NULL) {
+    chosen = forced;
+  } else {
+    unmet_request = requested;
+  }
 }
 
 const csmed_kernel_variant *csmed_kernels_variant(const char *isa) {
@@ -91,3 +107,5 @@ float csmed_exp(float x) { return exp1_baseline(x); }
 float csmed_erf(float x) { return erf1_baseline(x); }
 
 const char *csmed_kernels_isa(void) { return chosen->isa; }
+
+const char *csmed_kernels_unmet_request(void) { return unmet_request; }

@@ -1,6 +1,7 @@
 import CLIKit
 import Corpus
 import Foundation
+import Tensor
 import Store
 import Workflows
 
@@ -37,7 +38,7 @@ enum Defaults {
 
 enum OutputFormat: String, CaseIterable { case table, json, csv }
 
-let commands: [Command] = [buildCommand, statsCommand, searchCommand, suggestCommand, exportCommand, trainCommand, screenCommand, mergeCommand, experimentCommand, evalCommand, simulateCommand, stopCommand, embedCommand, tokenizeCommand, benchCommand, exportAdapterCommand, importAdapterCommand]
+let commands: [Command] = [buildCommand, statsCommand, searchCommand, suggestCommand, exportCommand, trainCommand, screenCommand, mergeCommand, experimentCommand, evalCommand, simulateCommand, stopCommand, embedCommand, tokenizeCommand, benchCommand, platformCommand, exportAdapterCommand, importAdapterCommand]
 
 // MARK: - build
 
@@ -145,3 +146,28 @@ enum OutputFile {
     }
   }
 }
+
+// MARK: - platform
+
+let platformCommand = Command(
+  spec: CommandSpec(
+    name: "csmed platform", abstract: "The CPU and kernels that decide the last bits of every score.",
+    options: [OptionSpec("variants", help: "Print only the CKernels variants this CPU runs, narrowest first.")],
+    discussion: """
+      Scores agree bit for bit between runs with the same CPU kernels (CKernels variant and OpenBLAS core) and
+      the same batching; sharded screens are batched like whole ones. CSMED_KERNELS=baseline|avx2|avx512 forces a
+      narrower CKernels variant than the widest this CPU runs (scripts/test.sh runs the suite under each).
+      """),
+  run: { arguments in
+    let platform = ComputePlatform.current
+    if arguments.flag("variants") {
+      Terminal.out(ComputePlatform.kernelVariants.joined(separator: " ") + "\n")
+      return
+    }
+    Terminal.out("""
+      cpu: \(platform.cpu)
+      ckernels: \(platform.kernels) (this CPU runs: \(ComputePlatform.kernelVariants.joined(separator: ", ")))
+      openblas: core \(platform.openBLASCore) (\(BLASThreads.configuration))
+
+      """)
+  })

@@ -104,6 +104,10 @@ func installInterruptHandlers() -> [any DispatchSourceSignal] {
 
 func main() -> Int32 {
   AllocatorTuning.retainFreedMemory()
+  if let unmet = ComputePlatform.unmetKernelRequest {
+    Terminal.err(
+      "warning: CSMED_KERNELS=\(unmet) is not a kernel variant this CPU runs (\(ComputePlatform.kernelVariants.joined(separator: ", "))); using \(ComputePlatform.current.kernels)\n")
+  }
   var arguments = Array(CommandLine.arguments.dropFirst())
   guard let name = arguments.first else {
     Terminal.err(overview)

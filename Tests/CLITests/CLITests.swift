@@ -19,10 +19,11 @@ import TestSupport
     var stderr: String
   }
 
-  static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+  static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
     let process = Process()
     process.executableURL = try #require(binary())
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.currentDirectoryURL = directory ?? TestSupport.repositoryRoot()
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -38,7 +39,7 @@ import TestSupport
   func help() throws {
     let overview = try Self.run(["--help"])
     #expect(overview.status == 0 && overview.stdout.contains("COMMANDS:"))
-    for command in ["build", "stats", "search", "suggest", "export", "screen", "eval", "simulate", "stop", "embed", "tokenize"] {
+    for command in ["build", "stats", "search", "suggest", "export", "screen", "eval", "simulate", "stop", "embed", "tokenize", "platform"] {
       let result = try Self.run([command, "--help"])
       #expect(result.status == 0 && result.stdout.contains("usage: csmed \(command)"), "\(command)")
     }
@@ -50,6 +51,20 @@ import TestSupport
       let badModel = try Self.run(["simulate", "--input", "x.csv", "--model", model])
       #expect(badModel.status == 64 && badModel.stderr.contains("--model"), "\(model): \(badModel)")
     }
+  }
+
+  @Test("platform names the CPU and kernels; CSMED_KERNELS selects a variant, or warns about one the CPU lacks",
+        .enabled(if: binary() != nil, "csmed binary not built"))
+  func platform() throws {
+    let plain = try Self.run(["platform"])
+    #expect(plain.status == 0 && plain.stdout.contains("cpu: ") && plain.stdout.contains("ckernels: ") && plain.stdout.contains("openblas: core "), "\(plain)")
+    let variants = try Self.run(["platform", "--variants"]).stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    #expect(variants.first == "baseline" && variants.allSatisfy { ["baseline", "avx2", "avx512"].contains($0) }, "\(variants)")
+    let forced = try Self.run(["platform"], environment: ["CSMED_KERNELS": "baseline"])
+    #expect(forced.stdout.contains("ckernels: baseline ") && forced.stderr.isEmpty, "\(forced)")
+    let unknown = try Self.run(["platform"], environment: ["CSMED_KERNELS": "neon"])
+    #expect(unknown.status == 0 && unknown.stderr.contains("warning: CSMED_KERNELS=neon is not a kernel variant this CPU runs"), "\(unknown)")
+    #expect(unknown.stdout.contains("ckernels: \(variants.last ?? "?") "), "\(unknown)")
   }
 
   @Test("exit codes: missing database 66, unknown collection 64, bad data 65, unwritable target 74",

@@ -49,11 +49,15 @@ struct BertModelTests {
     let one = try model.forward(batch, workers: 1)
     let two = try model.forward(batch, workers: 2)
     #expect(one == two)
+    // Other chunks or other batch companions change the GEMMs' shapes, and with them which
+    // OpenBLAS or CKernels path rounds each row (that depends on the CPU): within 64 ulp of the
+    // largest output, for two layers of about a dozen rounded stages each.
+    let bound = 64 * Float.ulpOfOne * max(1, one.scalars.map(abs).max() ?? 0)
     model.rowsPerChunk = 1
     let fine = try model.forward(batch, workers: 2)
-    #expect(fine.maxAbsDifference(one) < 1e-6)
+    #expect(fine.maxAbsDifference(one) <= bound)
     let alone = try model.forward(TokenBatch(encodings: [e2], paddingID: 0), workers: 1)
-    for i in 0..<3 { for j in 0..<16 { #expect(abs(alone[0, i, j] - one[1, i, j]) < 1e-6) } }
+    for i in 0..<3 { for j in 0..<16 { #expect(abs(alone[0, i, j] - one[1, i, j]) <= bound) } }
   }
 
   @Test("invalid input ids, types and lengths are errors, not crashes")
@@ -126,7 +130,8 @@ struct CheckpointTests {
       let norm = mean.map { $0 * $0 }.reduce(0, +).squareRoot()
       for j in 0..<16 {
         #expect(abs(Double(got[i][j]) - mean[j] / norm) < 1e-5)
-        #expect(abs(got[i][j] - single[i][j]) < 1e-6)
+        // Batched alone or with others: the same unit vector within 64 ulp (see `determinism`).
+        #expect(abs(got[i][j] - single[i][j]) <= 64 * Float.ulpOfOne)
       }
     }
   }

@@ -20,6 +20,27 @@ struct KernelVariantTests {
     let chosen = String(cString: csmed_kernels_isa())
     #expect(Self.available.contains(chosen))
     #expect(Self.available.first == "baseline")
+    #expect(ComputePlatform.kernelVariants == Self.available)
+    #expect(ComputePlatform.current.kernels == chosen)
+  }
+
+  /// scripts/test.sh runs the suite once per variant with CSMED_KERNELS set; a variant that
+  /// silently fell back would make those runs repeat the widest one.
+  @Test("CSMED_KERNELS, when set, is the variant in use or is reported as unmet")
+  func forced() {
+    let chosen = String(cString: csmed_kernels_isa())
+    guard let requested = ProcessInfo.processInfo.environment["CSMED_KERNELS"], !requested.isEmpty, requested != "auto" else {
+      #expect(chosen == Self.available.last)
+      #expect(ComputePlatform.unmetKernelRequest == nil)
+      return
+    }
+    if Self.available.contains(requested) {
+      #expect(chosen == requested)
+      #expect(ComputePlatform.unmetKernelRequest == nil)
+    } else {
+      #expect(ComputePlatform.unmetKernelRequest == requested)
+      #expect(chosen == Self.available.last)
+    }
   }
 
   @Test("GELU with and without bias (odd widths for the vector tails)", arguments: available)

@@ -29,8 +29,13 @@ void csmed_softmax_backward(const float *p, const float *dp, float *ds, ptrdiff_
 float csmed_exp(float x);
 float csmed_erf(float x);
 
-/// The variant chosen for this CPU: "avx512", "avx2" or "baseline".
+/// The variant in use: the widest this CPU runs ("avx512", "avx2" or "baseline"), or the one
+/// the environment variable CSMED_KERNELS names when the CPU runs it.
 const char *csmed_kernels_isa(void);
+
+/// The value of CSMED_KERNELS when it names no variant this CPU and build can run (the widest
+/// is used instead), else NULL.
+const char *csmed_kernels_unmet_request(void);
 
 /// One ISA's kernels, for tests that check every variant the CPU can run. The in-place forms:
 /// `d = d * GELU'(x)` and `d = p * (d - Σ p d)`.

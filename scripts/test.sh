@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command: builds once, then runs the whole suite under every CKernels variant this CPU
+# runs (SSE2 "baseline", AVX2+FMA, AVX-512), so that a result which only holds for the widest
+# variant fails here and not on a machine of the other CPU kind. OpenBLAS picks its own kernel;
+# nothing here forces it. Extra arguments go to every `swift test` (e.g. --filter Shard).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --build-tests
+binary=$(swift build --show-bin-path)/csmed
+variants=$("$binary" platform --variants)
+"$binary" platform
+for variant in $variants; do
+  echo "== swift test with CSMED_KERNELS=$variant ==" >&2
+  started=$SECONDS
+  CSMED_KERNELS=$variant swift test --skip-build "$@"
+  echo "== CSMED_KERNELS=$variant passed in $((SECONDS - started)) s ==" >&2
+done
