@@ -1,9 +1,10 @@
 import Encoder
 import Foundation
 import Ingest
+import Tensor
 
-/// Sentence embeddings kept on disk, keyed by the base model's checksum, the maximum length and
-/// the texts themselves, so re-running `simulate` on a review (other seeds, rules, models) does
+/// Sentence embeddings kept on disk, keyed by the base model's checksum, the maximum length, the
+/// kernels in use and the texts themselves, so re-running `simulate` on a review (other seeds, rules, models) does
 /// not embed its records again. One file per text list: `<sha256>.f32`, raw little-endian Float32
 /// rows. A file of the wrong size is ignored and rewritten.
 struct EmbeddingCache {
@@ -15,6 +16,10 @@ struct EmbeddingCache {
     var hasher = SHA256()
     hasher.update(Data(try BaseModelIdentity.of(directory: base).sha256.utf8))
     hasher.update(Data("max-length \(embedder.maxLength)\n".utf8))
+    // The kernels decide the last bits, so an embedding cached under one CKernels variant or
+    // OpenBLAS core is not reused under another (CSMED_KERNELS, another CPU sharing the folder).
+    let platform = ComputePlatform.current
+    hasher.update(Data("kernels \(platform.kernels) openblas \(platform.openBLASCore)\n".utf8))
     for text in texts {
       // Length-prefixed, so two lists cannot collide by moving a boundary.
       hasher.update(Data("\(text.utf8.count):".utf8))

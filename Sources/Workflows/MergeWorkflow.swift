@@ -2,14 +2,27 @@ import Corpus
 import Foundation
 
 /// `csmed merge`: joins the rankings of `csmed screen --shard i/N` runs into one ranking, as
-/// if the whole list had been screened at once (scores are per candidate, so only the order
-/// changes; ties keep shard order, then rank within the shard, as the unsharded run does).
+/// if the whole list had been screened at once. Shards hold whole scoring blocks, so on one
+/// machine every score, and with them the merged file, equals the unsharded run's byte for
+/// byte; ties keep list order (shard, then rank within it), as the unsharded run does.
 public enum MergeWorkflow {
-  /// Reads csmed ranking CSVs (`review_id,document_id,rank,score,title,label`), given in shard
-  /// order, and returns the merged ranking.
-  /// - Throws: ``WorkflowError`` naming the file and line of a missing column or a bad score.
-  public static func merge(_ files: [URL]) throws -> ScreenWorkflow.Ranked {
+  public struct Merged: Sendable {
+    public var ranked: ScreenWorkflow.Ranked
+    /// Things the caller should tell the user (shards scored on different platforms).
+    public var warnings: [String]
+  }
+
+  /// Reads csmed ranking CSVs (`review_id,document_id,rank,score,title,label`), each with the
+  /// shard record `screen --shard` wrote beside it, in any order.
+  /// - Throws: ``WorkflowError`` when a record is missing, when the shards come from different
+  ///   inputs or rankers, when a shard is missing or repeated, or naming the file and line of a
+  ///   missing column or a bad score.
+  public static func merge(_ files: [URL]) throws -> Merged {
     guard !files.isEmpty else { throw WorkflowError.usage("give the shard rankings to merge") }
+    let shards = try files.map { (url: $0, record: try ShardRecord.read(besides: $0)) }
+      .sorted { $0.record.shard < $1.record.shard }
+    let warnings = try check(shards)
+
     struct Row {
       var review, document, title: String
       var score: Double
@@ -18,7 +31,7 @@ public enum MergeWorkflow {
     }
     var rows: [Row] = []
     var seen = Set<String>()
-    for (shard, url) in files.enumerated() {
+    for (shard, (url, record)) in shards.enumerated() {
       guard let data = FileManager.default.contents(atPath: url.path) else { throw WorkflowError.missingInput(path: url.path) }
       let table: [DelimitedText.Row]
       do { table = try DelimitedText.rows(in: String(decoding: data, as: UTF8.self)) } catch {
@@ -33,7 +46,13 @@ public enum MergeWorkflow {
       }
       let (ri, di, si, rk) = (try column("review_id"), try column("document_id"), try column("score"), try column("rank"))
       let ti = header.firstIndex(of: "title"), li = header.firstIndex(of: "label")
-      for row in table.dropFirst() {
+      let body = table.dropFirst()
+      guard body.count == record.end - record.first else {
+        throw WorkflowError.io(
+          path: url.path,
+          reason: "\(body.count) ranked candidates, but its shard record says candidates \(record.first + 1)-\(record.end) (\(record.end - record.first)); was the file cut short or edited?")
+      }
+      for row in body {
         let (fields, line) = (row.fields, row.line)
         guard fields.count == header.count else {
           throw WorkflowError.io(path: url.path, reason: "line \(line): \(fields.count) fields, expected \(header.count)")
@@ -55,18 +74,62 @@ public enum MergeWorkflow {
             label: li.flatMap { Int(fields[$0]) }, shard: shard, rank: rank))
       }
     }
-    let reviews = Set(rows.map(\.review))
-    guard reviews.count <= 1 else {
-      throw WorkflowError.usage("the shards rank different reviews (\(reviews.sorted().joined(separator: ", ")))")
-    }
     let order = rows.indices.sorted { a, b in
       let (x, y) = (rows[a], rows[b])
       if x.score != y.score { return x.score > y.score }
       return (x.shard, x.rank) < (y.shard, y.rank)
     }
-    return ScreenWorkflow.Ranked(
-      reviewID: rows.first?.review ?? "", query: "", documentIDs: rows.map(\.document), scores: rows.map(\.score),
+    let ranked = ScreenWorkflow.Ranked(
+      reviewID: shards[0].record.reviewID, query: "", documentIDs: rows.map(\.document), scores: rows.map(\.score),
       titles: rows.map(\.title), labels: rows.map(\.label), order: order,
       emptyRecords: rows.filter { $0.score == -.infinity }.count)
+    return Merged(ranked: ranked, warnings: warnings)
+  }
+
+  /// Checks that the shards, sorted by index, are the N shards of one screen: one input, one
+  /// ranker, each index once, slices that tile the list. Returns the warnings.
+  static func check(_ shards: [(url: URL, record: ShardRecord)]) throws -> [String] {
+    let first = shards[0]
+    func name(_ shard: (url: URL, record: ShardRecord)) -> String { "\(shard.url.lastPathComponent) (shard \(shard.record.shard)/\(shard.record.shards))" }
+    for other in shards.dropFirst() {
+      let (a, b) = (first.record, other.record)
+      if a.inputDigest != b.inputDigest || a.records != b.records || a.reviewID != b.reviewID {
+        throw WorkflowError.usage(
+          "\(name(first)) and \(name(other)) screened different inputs (\(a.reviewID), \(a.records) candidates, digest \(a.inputDigest.prefix(12)) vs \(b.reviewID), \(b.records), \(b.inputDigest.prefix(12)))")
+      }
+      if a.rankerDigest != b.rankerDigest {
+        throw WorkflowError.usage(
+          "\(name(first)) and \(name(other)) were ranked differently (\(a.ranker), digest \(a.rankerDigest.prefix(12)) vs \(b.ranker), \(b.rankerDigest.prefix(12))): a screener, base model, query, maximum length or stage differs")
+      }
+      if a.shards != b.shards || a.blockSize != b.blockSize {
+        throw WorkflowError.usage(
+          "\(name(first)) and \(name(other)) split the list differently (\(a.shards) vs \(b.shards) shards, blocks of \(a.blockSize) vs \(b.blockSize))")
+      }
+    }
+    let count = first.record.shards
+    let indices = shards.map(\.record.shard)
+    if let repeated = Dictionary(grouping: shards, by: \.record.shard).values.first(where: { $0.count > 1 }) {
+      throw WorkflowError.usage("shard \(repeated[0].record.shard)/\(count) is given twice: \(repeated.map(\.url.path).joined(separator: ", "))")
+    }
+    let missing = (1...count).filter { !indices.contains($0) }
+    if !missing.isEmpty {
+      throw WorkflowError.usage(
+        "missing shard(s) \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")): merge needs all \(count) shards (empty ones too)")
+    }
+    var end = 0
+    for shard in shards {
+      guard shard.record.first == end, shard.record.end >= shard.record.first else {
+        throw WorkflowError.io(path: ShardRecord.url(besides: shard.url).path, reason: "candidates \(shard.record.first)..<\(shard.record.end) do not follow the previous shard's end \(end)")
+      }
+      end = shard.record.end
+    }
+    guard end == first.record.records else {
+      throw WorkflowError.io(path: ShardRecord.url(besides: shards[shards.count - 1].url).path, reason: "the shards cover \(end) of \(first.record.records) candidates")
+    }
+    let platforms = Set(shards.map(\.record.platform.description))
+    guard platforms.count > 1 else { return [] }
+    return [
+      "the shards were scored on \(platforms.count) different platforms (\(platforms.sorted().joined(separator: "; "))): scores agree only within rounding (README, Sharding), so near-ties may order differently than on one machine"
+    ]
   }
 }

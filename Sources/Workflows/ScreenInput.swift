@@ -47,22 +47,22 @@ struct ScreenInput {
     loaded = review
   }
 
-  /// Calls `body` with the candidates at `range` of the list, in order, read in `view`.
-  func forEach(in range: Range<Int>, view: TextView, _ body: (Candidate) throws -> Void) throws {
+  /// Calls `body` with every candidate and its index in the list, in order, read in `view`.
+  func forEach(view: TextView, _ body: (Int, Candidate) throws -> Void) throws {
     if let review = loaded {
-      for i in range {
+      for i in review.records.indices {
         try body(
+          i,
           Candidate(
             documentID: review.documentIDs[i], title: review.records[i].title, label: review.labels[i],
             text: fullTextStage ? review.fullText(of: i, view: view) : review.text(of: i, view: view)))
       }
     } else if let file {
       var index = 0
-      // Records past the range are still parsed (the reader cannot skip), but not kept.
       try RecordFileReader.forEachRecord(contentsOf: file) { record in
         defer { index += 1 }
-        guard range.contains(index) else { return }
         try body(
+          index,
           Candidate(
             documentID: LabelledReview.documentID(of: record, index: index), title: record.title, label: record.label,
             text: view.text(of: record)))

@@ -47,7 +47,7 @@ public enum ScreenWorkflow {
   }
 
   /// Shard `index` of `count` (1-based), parsed from `i/N`.
-  public struct Shard: Sendable, Equatable {
+  public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public var index: Int
     public var count: Int
 
@@ -62,10 +62,18 @@ public enum ScreenWorkflow {
       (index, count) = (i, n)
     }
 
-    /// The candidates of this shard among `total`: contiguous, sizes differing by at most one.
-    public func range(of total: Int) -> Range<Int> {
-      (index - 1) * total / count..<index * total / count
+    /// The candidates of this shard among `total`: whole scoring blocks, contiguous, the B =
+    /// ⌈total / blockSize⌉ blocks dealt out so that shard i holds blocks ⌈(i−1)·B/N⌉ ..< ⌈i·B/N⌉.
+    /// A record is then scored in the same block, beside the same neighbours, as in the
+    /// unsharded run, so its score is the same to the last bit. With more shards than blocks
+    /// some shards are empty (never the first).
+    public func range(of total: Int, blockSize: Int = ScreenWorkflow.blockSize) -> Range<Int> {
+      let blocks = (total + blockSize - 1) / blockSize
+      let first = ((index - 1) * blocks + count - 1) / count, end = (index * blocks + count - 1) / count
+      return min(total, first * blockSize)..<min(total, end * blockSize)
     }
+
+    public var description: String { "\(index)/\(count)" }
   }
 
   /// Every candidate with its score and rank (1 = screen first).
@@ -80,6 +88,8 @@ public enum ScreenWorkflow {
     public var order: [Int]
     /// Candidates with neither title nor abstract: kept, ranked last (score −∞).
     public var emptyRecords: Int
+    /// For a shard: what `csmed merge` checks (written beside the ranking).
+    public var shard: ShardRecord? = nil
   }
 
   /// Where to stop screening for a target recall, estimated on the screener's validation reviews.
@@ -94,17 +104,21 @@ public enum ScreenWorkflow {
     public var validationReviews: Int
   }
 
-  /// Candidates scored per block: a multiple of the embedder's chunk (8 batches of 32), so a
-  /// streamed screen embeds in exactly the chunks a whole-list screen would.
-  static let blockSize = 4_096
+  /// Candidates scored together: the unit of batching for every ranker. A record's embedding
+  /// depends on the batch it shares (the padded length, the GEMM's row count and with them the
+  /// kernel's edge paths), so every ranker groups records only within a block (the embedder's
+  /// chunks of 8 batches of 32, a full text's windows 16 records at a time), blocks start at
+  /// multiples of this size in the list, and shards hold whole blocks. A score is then a
+  /// function of its block alone, the same in a streamed, whole or sharded screen.
+  public static let blockSize = 256
 
   public static func screen(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Ranked {
     let input = try ScreenInput(options.source)
     guard input.count > 0 else { throw WorkflowError.usage("the review has no candidates to screen") }
-    let range = options.shard?.range(of: input.count) ?? 0..<input.count
     if case .zeroShot(.bm25) = options.ranker, let shard = options.shard, shard.count > 1 {
       throw WorkflowError.usage("BM25 scores depend on the whole candidate list, so a BM25 ranking cannot be sharded")
     }
+    let range = options.shard?.range(of: input.count) ?? 0..<input.count
     let query = options.query ?? [input.title, input.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
@@ -114,6 +128,8 @@ public enum ScreenWorkflow {
       reviewID: input.reviewID, query: query, documentIDs: [], scores: [], titles: [], labels: [], order: [], emptyRecords: 0)
     var isEmpty: [Bool] = []
     var block: [String] = []
+    // A shard hashes the whole list, so that merge can tell shards of different inputs apart.
+    var digest = options.shard.map { _ in FieldDigest() }
     progress(.started("screen", total: range.count))
     func scoreBlock() throws {
       let before = ranked.scores.count
@@ -124,7 +140,13 @@ public enum ScreenWorkflow {
       block.removeAll(keepingCapacity: true)
       progress(.advanced(done: isEmpty.count))
     }
-    try input.forEach(in: range, view: scorer.textView) { candidate in
+    try input.forEach(view: scorer.textView) { index, candidate in
+      if digest != nil {
+        for field in [candidate.documentID, candidate.title, candidate.label.map(String.init) ?? "", candidate.text] {
+          digest?.add(field)
+        }
+      }
+      guard range.contains(index) else { return }
       ranked.documentIDs.append(candidate.documentID)
       ranked.titles.append(candidate.title)
       ranked.labels.append(candidate.label)
@@ -135,6 +157,18 @@ public enum ScreenWorkflow {
     if !block.isEmpty { try scoreBlock() }
     ranked.scores += try scorer.finish()
     progress(.finished("screen"))
+    if let shard = options.shard, let digest {
+      ranked.shard = ShardRecord(
+        shard: shard.index, shards: shard.count, reviewID: input.reviewID, records: input.count,
+        first: range.lowerBound, end: range.upperBound, blockSize: blockSize, inputDigest: digest.hex(),
+        rankerDigest: try rankerDigest(options, query: query, fullTextStage: input.fullTextStage),
+        ranker: scorer.description, platform: .current, csmedVersion: CSMeDVersion.current)
+      if range.isEmpty {
+        let blocks = (input.count + blockSize - 1) / blockSize
+        progress(.warning(
+          "shard \(shard) is empty: \(input.count) candidates make \(blocks) block(s) of \(blockSize), and a shard holds whole blocks so that every score equals the unsharded run's"))
+      }
+    }
     // Records without any text cannot be judged by their text: they go last, in source order.
     ranked.emptyRecords = isEmpty.filter { $0 }.count
     if ranked.emptyRecords > 0 {
@@ -151,6 +185,29 @@ public enum ScreenWorkflow {
     return ranked
   }
 
+  /// The digest of everything that decides a screen's scores besides the input: the ranker and
+  /// its files, the query, the maximum length and the stage.
+  static func rankerDigest(_ options: Options, query: String, fullTextStage: Bool) throws -> String {
+    var digest = FieldDigest()
+    switch options.ranker {
+    case .trained(let directory):
+      digest.add("trained")
+      for name in [ScreenerManifest.fileName, ScreenerManifest.tensorsFile, ScreenerManifest.classicalFile] {
+        let file = directory.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: file.path) { try digest.add(file: file) }
+      }
+    case .zeroShot(let kind):
+      digest.add("zero-shot \(kind.rawValue)")
+      if kind == .embed {
+        digest.add(try BaseModelIdentity.of(directory: options.base).sha256)
+        digest.add("max-length \(options.maxLength)")
+      }
+    }
+    digest.add(query)
+    digest.add(fullTextStage ? "ft" : "ta")
+    return digest.hex()
+  }
+
   /// Scores the candidates of a screen block by block with one ranker.
   struct BlockScorer {
     private enum State {
@@ -160,6 +217,15 @@ public enum ScreenWorkflow {
       case embed(SentenceEmbedder, query: [Float], tokenizer: BertTokenizer?)
     }
     private var state: State
+
+    /// The ranker in words.
+    var description: String {
+      switch state {
+      case .trained(let screener, _, _): "\(screener.manifest.kind.rawValue) screener trained on \(screener.manifest.trainedOn.count) review(s)"
+      case .bm25: "zero-shot BM25"
+      case .embed(let embedder, _, _): "zero-shot embedding, \(embedder.maxLength) tokens"
+      }
+    }
 
     /// What the ranker reads of each record.
     var textView: TextView {
@@ -231,12 +297,12 @@ public enum ScreenWorkflow {
     zip(a, b).reduce(Float(0)) { $0 + $1.0 * $1.1 }
   }
 
-  /// Embeds texts in chunks, reporting progress after each.
+  /// Embeds texts in chunks of `blockSize`, reporting progress after each.
   static func embedInChunks(_ texts: [String], with embedder: SentenceEmbedder, progress: ProgressHandler) throws -> [[Float]] {
     progress(.started("embed", total: texts.count))
     var vectors: [[Float]] = []
     vectors.reserveCapacity(texts.count)
-    let chunk = embedder.batchSize * 8
+    let chunk = blockSize
     for start in stride(from: 0, to: texts.count, by: chunk) {
       vectors += try embedder.embed(Array(texts[start..<min(start + chunk, texts.count)]))
       progress(.advanced(done: vectors.count))

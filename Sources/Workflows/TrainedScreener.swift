@@ -2,6 +2,7 @@ import Adapters
 import Corpus
 import Encoder
 import Foundation
+import Synchronization
 import Ingest
 import Screening
 import Tensor
@@ -28,12 +29,22 @@ public struct BaseModelIdentity: Sendable, Codable, Equatable {
   public var name: String
   public var sha256: String
 
-  /// Hashes `model.safetensors` of a checkpoint directory.
+  /// Hashes `model.safetensors` of a checkpoint directory, once per process while the file's
+  /// size and modification time stay the same (a screen, a shard record and each simulated
+  /// review ask for it).
   public static func of(directory: URL) throws -> BaseModelIdentity {
     let weights = directory.appendingPathComponent("model.safetensors")
-    guard FileManager.default.fileExists(atPath: weights.path) else { throw WorkflowError.missingInput(path: weights.path) }
-    return BaseModelIdentity(name: directory.lastPathComponent, sha256: try SHA256.hex(ofFileAt: weights))
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: weights.path) else {
+      throw WorkflowError.missingInput(path: weights.path)
+    }
+    let key = "\(weights.standardizedFileURL.path)|\(attributes[.size] ?? "")|\(attributes[.modificationDate] ?? "")"
+    if let known = digests.withLock({ $0[key] }) { return BaseModelIdentity(name: directory.lastPathComponent, sha256: known) }
+    let sha256 = try SHA256.hex(ofFileAt: weights)
+    digests.withLock { $0[key] = sha256 }
+    return BaseModelIdentity(name: directory.lastPathComponent, sha256: sha256)
   }
+
+  private static let digests = Mutex<[String: String]>([:])
 }
 
 /// `screener.json`: everything needed to rebuild a trained screener besides its tensors.
@@ -175,7 +186,8 @@ public struct TrainedScreener: Sendable {
     embedder.maxLength = maxLength
     progress(.started("score", total: texts.count))
     defer { progress(.finished("score")) }
-    let chunk = embedder.batchSize * 8
+    // Records are batched only within blocks of the screen (see `ScreenWorkflow.blockSize`).
+    let chunk = ScreenWorkflow.blockSize
     var out: [Double] = []
     out.reserveCapacity(texts.count)
     switch kind {

@@ -10,16 +10,16 @@ extension Defaults {
     URL(fileURLWithPath: arguments.value("base") ?? "data/models/all-MiniLM-L6-v2")
   }
 
-  /// Texts from `--text-file` (one per line), the positional text, or stdin.
+  /// Texts from `--text-file` (one per line), the positional text, or stdin (one per line).
+  /// Every line is a text, blank ones too, so output line n belongs to input line n; lines end
+  /// at LF only (`Lines`), so a \v, \f, U+0085, U+2028 or U+2029 inside a text stays in it.
   static func texts(_ arguments: ParsedArguments) throws -> [String] {
     if let file = arguments.value("text-file") {
       guard let data = FileManager.default.contents(atPath: file) else { throw WorkflowError.missingInput(path: file) }
-      return String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        .map(String.init).filter { !$0.isEmpty }
+      return Lines.split(String(decoding: data, as: UTF8.self)).map(String.init)
     }
     if let text = arguments.positionals.first { return [text] }
-    let input = FileHandle.standardInput.readDataToEndOfFile()
-    return String(decoding: input, as: UTF8.self).split(whereSeparator: \.isNewline).map(String.init)
+    return Lines.split(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)).map(String.init)
   }
 }
 
@@ -39,7 +39,7 @@ let screenCommand = Command(
       OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
       OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
-      OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N contiguous slices; join them with `csmed merge`."),
+      OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N slices of whole 256-record blocks (needs -o); join them with `csmed merge`."),
       OptionSpec("max-len", value: "n", help: "Tokens per candidate for --zero-shot embed (default 256)."),
     ],
     discussion: """
@@ -75,6 +75,15 @@ let screenCommand = Command(
     }
     let started = Date()
     let shard = try arguments.value("shard").map { try ScreenWorkflow.Shard(parsing: $0) }
+    let format = try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv)
+    if shard != nil {
+      guard arguments.value("output") != nil else {
+        throw UsageError("--shard needs -o FILE: the shard's record for `csmed merge` is written beside it (FILE.shard.json)", command: "csmed screen")
+      }
+      guard format == .csv else {
+        throw UsageError("--shard writes CSV, which `csmed merge` reads; merge writes TREC with --format trec", command: "csmed screen")
+      }
+    }
     var targetRecall: Double? = nil
     if let text = arguments.value("target-recall") {
       guard let r = Double(text), r > 0, r <= 1 else {
@@ -89,8 +98,7 @@ let screenCommand = Command(
       source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard)
     options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
     let ranked = try ScreenWorkflow.screen(options, progress: ProgressBar().handler)
-    let text = ScreenWorkflow.render(
-      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: tag)
+    let text = ScreenWorkflow.render(ranked, format: format, tag: tag)
     let seconds = Date().timeIntervalSince(started)
     Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
     if let r = targetRecall, case .trained(let directory) = ranker {
@@ -101,6 +109,7 @@ let screenCommand = Command(
     }
     if let output = arguments.value("output") {
       try OutputFile.write(text, to: URL(fileURLWithPath: output))
+      try ranked.shard?.write(besides: URL(fileURLWithPath: output))
     } else {
       Terminal.out(text)
     }
@@ -109,7 +118,7 @@ let screenCommand = Command(
 let embedCommand = Command(
   spec: CommandSpec(
     name: "csmed embed", abstract: "Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2.",
-    options: [Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per line (default: the argument, or stdin).")],
+    options: [Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per LF-ended line (default: the argument, or stdin).")],
     positionals: [PositionalSpec("text", help: "A text to embed.", optional: true)],
     discussion: "Prints one JSON array per input line (mean pooling, L2 normalization, max 256 tokens)."),
   run: { arguments in
@@ -123,7 +132,7 @@ let tokenizeCommand = Command(
   spec: CommandSpec(
     name: "csmed tokenize", abstract: "BERT WordPiece token ids, exactly as Hugging Face's BertTokenizer.",
     options: [
-      Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per line (default: the argument, or stdin)."),
+      Defaults.baseOption, OptionSpec("text-file", value: "file", help: "One text per LF-ended line (default: the argument, or stdin)."),
       OptionSpec("max-length", value: "n", help: "Truncate to n tokens including [CLS] and [SEP]."),
     ],
     positionals: [PositionalSpec("text", help: "A text to tokenize.", optional: true)],
@@ -141,10 +150,16 @@ let mergeCommand = Command(
       OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
     ],
-    positionals: [PositionalSpec("shards", help: "The shard rankings (csmed CSV), in shard order.", repeated: true)],
-    discussion: "Scores are per candidate, so the merged ranking equals screening the whole list at once."),
+    positionals: [PositionalSpec("shards", help: "The shard rankings (csmed CSV) of `screen --shard`, in any order.", repeated: true)],
+    discussion: """
+      Each shard's record (FILE.shard.json, written by `screen --shard i/N -o FILE`) is checked: the same
+      input and ranker (SHA-256 digests), all N shards once. On one machine the merged ranking equals the
+      unsharded one byte for byte; across CPUs scores agree within rounding (README, Sharding).
+      """),
   run: { arguments in
-    let ranked = try MergeWorkflow.merge(arguments.positionals.map { URL(fileURLWithPath: $0) })
+    let merged = try MergeWorkflow.merge(arguments.positionals.map { URL(fileURLWithPath: $0) })
+    for warning in merged.warnings { Terminal.err("warning: \(warning)\n") }
+    let ranked = merged.ranked
     let text = ScreenWorkflow.render(
       ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-merged")
     if let output = arguments.value("output") {

@@ -188,7 +188,7 @@ import TestSupport
     #expect(!Self.exists(output))
   }
 
-  @Test("screen --shard: bad shard exits 64; merged shards equal the unsharded ranking byte for byte",
+  @Test("screen --shard: bad shard, no -o or TREC exit 64; a list of one block leaves shard 2/2 empty, and says so",
         .enabled(if: enabled, "csmed binary not built"))
   func shards() throws {
     let f = try Self.fixture()
@@ -196,24 +196,128 @@ import TestSupport
     let common = f.screenADHD
     let bad = try CLITests.run(common + ["--shard", "3/2"])
     #expect(bad.status == 64 && bad.stderr.contains("--shard"), "\(bad)")
+    let noOutput = try CLITests.run(common + ["--shard", "1/2"])
+    #expect(noOutput.status == 64 && noOutput.stderr.contains("-o"), "\(noOutput)")
     let folder = f.folder.appendingPathComponent("shards")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let trec = try CLITests.run(common + ["--shard", "1/2", "--format", "trec", "-o", folder.appendingPathComponent("x.trec").path])
+    #expect(trec.status == 64 && trec.stderr.contains("CSV"), "\(trec)")
     let (a, b, all, merged) = (
       folder.appendingPathComponent("a.csv"), folder.appendingPathComponent("b.csv"),
       folder.appendingPathComponent("all.csv"), folder.appendingPathComponent("merged.csv")
     )
+    var stderr: [String] = []
     for (shard, file) in [("1/2", a), ("2/2", b)] {
       let r = try CLITests.run(common + ["--shard", shard, "-o", file.path])
       #expect(r.status == 0, "\(shard): \(r.stderr)")
+      stderr.append(r.stderr)
     }
+    #expect(!stderr[0].contains("is empty"), "\(stderr[0])")
+    #expect(stderr[1].contains("shard 2/2 is empty: 12 candidates make 1 block(s) of 256"), "\(stderr[1])")
     let whole = try CLITests.run(common + ["-o", all.path])
     #expect(whole.status == 0, "\(whole.stderr)")
-    let merge = try CLITests.run(["merge", a.path, b.path, "-o", merged.path])
+    // Given out of order: merge sorts shards by their records.
+    let merge = try CLITests.run(["merge", b.path, a.path, "-o", merged.path])
     #expect(merge.status == 0, "\(merge.stderr)")
     let expected = try Data(contentsOf: all), got = try Data(contentsOf: merged)
     #expect(got == expected, "merged:\n\(String(decoding: got, as: UTF8.self))\nunsharded:\n\(String(decoding: expected, as: UTF8.self))")
     #expect(try Self.lines(all).count == 13)  // header + 12 candidates
-    #expect(try Self.lines(a).count + Self.lines(b).count == 14)
+    #expect(try Self.lines(a).count == 13 && Self.lines(b).count == 1)
+    let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("b.csv.shard.json"))) as? [String: Any]
+    #expect(record?["shard"] as? Int == 2 && record?["shards"] as? Int == 2 && record?["first"] as? Int == 12 && record?["end"] as? Int == 12)
+    #expect((record?["platform"] as? [String: Any])?["kernels"] as? String == ComputePlatform.current.kernels)
+  }
+
+  @Test("embed and tokenize --text-file: one output per LF-ended line; \\v, \\f, U+0085, U+2028, U+2029 and a lone CR stay inside",
+        .enabled(if: enabled, "csmed binary not built"))
+  func textFileLines() throws {
+    let f = try Self.fixture()
+    let characters = ["\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}", "\r"]
+    // One line per character, CRLF-ended, a blank line, and a last line without LF: 8 lines.
+    let text = characters.map { "stimulant\($0)trial in children\r\n" }.joined() + "\n" + "bone density"
+    let file = try TestSupport.write(text, to: "lines.txt", in: f.folder.appendingPathComponent("text-file"))
+    let embed = try CLITests.run(["embed", "--base", f.tiny.path, "--text-file", file.path])
+    #expect(embed.status == 0, "\(embed.stderr)")
+    let vectors = embed.stdout.split(separator: "\n")
+    #expect(vectors.count == characters.count + 2, "\(vectors.count) embeddings")
+    #expect(vectors.allSatisfy { $0.hasPrefix("[") && $0.split(separator: ",").count == 16 })
+    let tokenize = try CLITests.run(["tokenize", "--base", f.tiny.path, "--text-file", file.path])
+    #expect(tokenize.status == 0, "\(tokenize.stderr)")
+    let ids = tokenize.stdout.split(separator: "\n")
+    #expect(ids.count == characters.count + 2)
+    // The blank line is [CLS] [SEP]; the others keep both halves of their line ("in children" at
+    // least, whatever the tokenizer makes of the character itself).
+    #expect(ids[characters.count] == "{\"input_ids\":[2,3]}", "\(ids)")
+    #expect(ids.prefix(characters.count).allSatisfy { $0.split(separator: ",").count >= 5 }, "\(ids)")
+  }
+
+  /// A search export of `count` records in the tiny model's words (about one in nine included).
+  static func searchExport(count: Int, in folder: URL) throws -> URL {
+    var generator = SplitMix64(seed: 11)
+    let words = TinyBert.words.filter { $0.allSatisfy(\.isLetter) }
+    func phrase(_ n: Int) -> String { (0..<n).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ") }
+    var ris = ""
+    for i in 1...count {
+      // Lengths from 2 to 40 words, so batches pad to different lengths.
+      ris += "TY  - JOUR\nID  - r\(i)\nTI  - \(phrase(2 + Int(generator.next() % 6)))\nAB  - \(phrase(Int(generator.next() % 35)))\nLB  - \(i % 9 == 0 ? 1 : 0)\nER  - \n\n"
+    }
+    return try TestSupport.write(ris, to: "export-\(count).ris", in: folder)
+  }
+
+  @Test("screen --shard i/N over three blocks, then merge: byte-identical to the unsharded ranking for N = 1, 2, 3, 7 and 5 (above the block count), zero-shot and trained",
+        .enabled(if: enabled, "csmed binary not built"))
+  func shardsMergeExactly() throws {
+    let f = try Self.fixture()
+    try #require(f.training.status == 0)
+    let folder = f.folder.appendingPathComponent("block-shards")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let export = try Self.searchExport(count: 2 * 256 + 77, in: folder)
+    let rankers: [(String, [String])] = [
+      ("embed", ["--zero-shot", "embed", "--max-len", "32"]), ("trained", ["--model", f.screener.path]),
+    ]
+    for (name, ranker) in rankers {
+      let common = ["screen", "--input", export.path, "--review-title", "stimulant trial in children with adhd", "--base", f.tiny.path] + ranker
+      let whole = folder.appendingPathComponent("\(name)-whole.csv")
+      let run = try CLITests.run(common + ["-o", whole.path])
+      try #require(run.status == 0, "\(name): \(run.stderr)")
+      let expected = try Data(contentsOf: whole)
+      #expect(try Self.lines(whole).count == 2 * 256 + 77 + 1)
+      for n in [1, 2, 3, 7, 5] {
+        var parts: [URL] = [], empty = 0
+        for i in 1...n {
+          let part = folder.appendingPathComponent("\(name)-\(i)-of-\(n).csv")
+          let r = try CLITests.run(common + ["--shard", "\(i)/\(n)", "-o", part.path])
+          #expect(r.status == 0, "\(name) \(i)/\(n): \(r.stderr)")
+          let isEmpty = try Self.lines(part).count == 1
+          #expect(r.stderr.contains("is empty") == isEmpty, "\(name) \(i)/\(n): \(r.stderr)")
+          if isEmpty { empty += 1 }
+          parts.append(part)
+        }
+        // Three blocks: N shards leave N - 3 of them empty, and none when N <= 3.
+        #expect(empty == max(0, n - 3), "\(name) N=\(n)")
+        let merged = folder.appendingPathComponent("\(name)-merged-\(n).csv")
+        let merge = try CLITests.run(["merge"] + parts.reversed().map(\.path) + ["-o", merged.path])
+        #expect(merge.status == 0, "\(name) N=\(n): \(merge.stderr)")
+        #expect(!merge.stderr.contains("warning"), "\(merge.stderr)")
+        #expect(try Data(contentsOf: merged) == expected, "\(name): \(n) shards merged differ from the unsharded ranking")
+      }
+    }
+    // Shards of different rankers or inputs are refused, naming what differs.
+    let other = try Self.searchExport(count: 300, in: folder.appendingPathComponent("other"))
+    let otherShard = folder.appendingPathComponent("other-2-of-2.csv")
+    let r = try CLITests.run([
+      "screen", "--input", other.path, "--review-title", "stimulant trial in children with adhd", "--base", f.tiny.path,
+      "--zero-shot", "embed", "--max-len", "32", "--shard", "2/2", "-o", otherShard.path,
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let differentInput = try CLITests.run(["merge", folder.appendingPathComponent("embed-1-of-2.csv").path, otherShard.path])
+    #expect(differentInput.status == 64 && differentInput.stderr.contains("different inputs"), "\(differentInput)")
+    let differentRanker = try CLITests.run([
+      "merge", folder.appendingPathComponent("embed-1-of-2.csv").path, folder.appendingPathComponent("trained-2-of-2.csv").path,
+    ])
+    #expect(differentRanker.status == 64 && differentRanker.stderr.contains("ranked differently"), "\(differentRanker)")
+    let missing = try CLITests.run(["merge", folder.appendingPathComponent("embed-1-of-3.csv").path, folder.appendingPathComponent("embed-3-of-3.csv").path])
+    #expect(missing.status == 64 && missing.stderr.contains("missing shard(s) 2/3"), "\(missing)")
   }
 
   @Test("screen --input: an empty file or a directory fails clearly; a record without text is ranked last with -inf",
@@ -332,36 +436,5 @@ enum TrainScreenFixtures {
        "sources": [\(try source("ADHD", adhd)), \(try source("Estrogens", estrogens))]}
       """, to: "cohen2006.json", in: manifests)
     return (mirror, manifests)
-  }
-}
-
-/// A tiny BERT checkpoint directory (config.json, vocab.txt, model.safetensors) with random weights.
-enum TinyBert {
-  static let special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-  static let words = [
-    "adhd", "estrogens", "stimulant", "trial", "in", "children", "with", "methylphenidate", "versus", "placebo", "for",
-    "a", "randomized", "controlled", "of", "dose", "school", "long", "term", "efficacy", "estrogen", "therapy", "women",
-    "after", "menopause", "hormone", "and", "bone", "density", "safety", "case", "report", "heart", "risk", "cost", "care",
-    "adult", "patients", "letter", "on", "the", "model", "cell", "study", "rat", "survey", "cancer", "breast", "short",
-    "outcome", "group", "review", "effect", "x", ",", ".",
-  ]
-
-
-  static func write(to directory: URL, seed: UInt64) throws {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let vocab = special + words
-    let c = try BertConfiguration(
-      hiddenSize: 16, layerCount: 2, headCount: 4, intermediateSize: 32, vocabSize: vocab.count, maxPositionEmbeddings: 64)
-    let config = """
-      {"architectures":["BertModel"],"hidden_size":16,"num_hidden_layers":2,"num_attention_heads":4,
-       "intermediate_size":32,"vocab_size":\(vocab.count),"max_position_embeddings":64,"type_vocab_size":2,
-       "layer_norm_eps":1e-12,"hidden_act":"gelu","model_type":"bert","pad_token_id":0}
-      """
-    try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
-    try Data((vocab.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("vocab.txt"))
-    var rng = SplitMix64(seed: seed)
-    var values = BertWeights<Float>.random(configuration: c, using: &rng).safeTensorsValues()
-    values.append(.int64("embeddings.position_ids", shape: [1, 64], (0..<64).map { Int64($0) }))
-    try SafeTensorsWriter.write(values, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
   }
 }

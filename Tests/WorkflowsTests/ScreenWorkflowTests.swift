@@ -2,6 +2,7 @@ import Corpus
 import Encoder
 import Text
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -132,21 +133,46 @@ import TestSupport
     #expect(streamed.documentIDs == whole.documentIDs && streamed.labels == whole.labels && streamed.titles == whole.titles)
   }
 
-  @Test("shards of a streamed list hold the candidates of their slice", .enabled(if: hasModel, "the base model is not in data/models"))
+  @Test("shards of a streamed list hold whole blocks and score them exactly as the whole list does")
   func streamedShards() throws {
-    let files = try Self.sameList(count: 40)
+    let folder = try TestSupport.temporaryDirectory()
+    let tiny = folder.appendingPathComponent("tiny")
+    try TinyBert.write(to: tiny, seed: 3)
+    var generator = SplitMix64(seed: 5)
+    func phrase(_ n: Int) -> String { (0..<n).map { _ in TinyBert.words[Int(generator.next() % UInt64(TinyBert.words.count))] }.joined(separator: " ") }
+    let count = 2 * ScreenWorkflow.blockSize + 40
+    let ris = (1...count).map { "TY  - JOUR\nID  - \($0)\nTI  - \(phrase(3))\nAB  - \(phrase(Int(generator.next() % 30)))\nER  - \n" }
+    let file = try TestSupport.write(ris.joined(separator: "\n"), to: "list.ris", in: folder)
     var options = ScreenWorkflow.Options(
-      source: .file(files.ris, title: "statin myopathy", criteria: nil), ranker: .zeroShot(.embed), base: Self.model)
+      source: .file(file, title: "stimulant trial in children", criteria: nil), ranker: .zeroShot(.embed), base: tiny)
     options.maxLength = 32
     let whole = try ScreenWorkflow.screen(options)
-    var ids: [String] = [], scores: [Double] = []
-    for i in 1...3 {
-      options.shard = try .init(parsing: "\(i)/3")
-      let part = try ScreenWorkflow.screen(options)
-      ids += part.documentIDs
-      scores += part.scores
+    #expect(whole.shard == nil)
+    for n in [2, 7] {
+      var ids: [String] = [], scores: [Double] = [], records: [ShardRecord] = []
+      let warnings = Mutex<[String]>([])
+      for i in 1...n {
+        options.shard = try .init(parsing: "\(i)/\(n)")
+        let part = try ScreenWorkflow.screen(options) { event in
+          if case .warning(let w) = event { warnings.withLock { $0.append(w) } }
+        }
+        ids += part.documentIDs
+        scores += part.scores
+        records.append(try #require(part.shard))
+      }
+      // Three blocks: two shards hold 2 + 1 of them; seven leave four empty, and say so.
+      let ends = n == 2 ? [512, count] : [256, 256, 512, 512, count, count, count]
+      #expect(records.map(\.end) == ends, "\(records.map(\.end))")
+      let empty = warnings.withLock { $0.filter { $0.contains("is empty") } }
+      #expect(empty.count == (n == 2 ? 0 : 4), "\(empty)")
+      #expect(Set(records.map(\.inputDigest)).count == 1 && Set(records.map(\.rankerDigest)).count == 1)
+      #expect(ids == whole.documentIDs)
+      // Exact by construction: the same blocks, the same batches, the same arithmetic.
+      #expect(scores == whole.scores)
     }
-    #expect(ids == whole.documentIDs)
-    #expect(zip(scores, whole.scores).allSatisfy { abs($0 - $1) < 1e-6 })
+    // Another maximum length is another ranker.
+    let digest = try #require(try ScreenWorkflow.screen(options).shard?.rankerDigest)
+    options.maxLength = 24
+    #expect(try ScreenWorkflow.screen(options).shard?.rankerDigest != digest)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import Testing
 
 @testable import Workflows
@@ -11,50 +12,94 @@ import Testing
     }
   }
 
-  @Test func shardsPartitionTheCandidates() throws {
-    for total in [0, 1, 7, 100, 1606] {
-      for n in 1...5 {
-        let ranges = try (1...n).map { try ScreenWorkflow.Shard(parsing: "\($0)/\(n)").range(of: total) }
-        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == total)
-        for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
-        #expect(ranges.map(\.count).max()! - ranges.map(\.count).min()! <= 1)
+  @Test("shards tile the list in whole blocks, block counts differing by at most one; empty only beyond the block count")
+  func shardsPartitionTheCandidates() throws {
+    for blockSize in [4, ScreenWorkflow.blockSize] {
+      for total in [0, 1, 3, 4, 5, 7, 100, 255, 256, 257, 1606, 5000] {
+        let blocks = (total + blockSize - 1) / blockSize
+        for n in [1, 2, 3, 5, 7, blocks + 2] {
+          let ranges = try (1...n).map { try ScreenWorkflow.Shard(parsing: "\($0)/\(n)").range(of: total, blockSize: blockSize) }
+          #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == total)
+          for (a, b) in zip(ranges, ranges.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+          for r in ranges { #expect([r.lowerBound, r.upperBound].allSatisfy { $0 % blockSize == 0 || $0 == total }) }
+          let blockCounts = ranges.map { ($0.count + blockSize - 1) / blockSize }
+          #expect(blockCounts.max()! - blockCounts.min()! <= 1, "\(total) in \(n): \(ranges)")
+          #expect(ranges.filter(\.isEmpty).count == max(0, n - blocks), "\(total) in \(n): \(ranges)")
+        }
       }
     }
   }
 
-  static func write(_ text: String) throws -> URL {
+  static func record(_ shard: Int, of shards: Int, _ range: Range<Int>, records: Int, input: String = "in", ranker: String = "rk", cpu: String = "cpu")
+    -> ShardRecord
+  {
+    ShardRecord(
+      shard: shard, shards: shards, reviewID: "r", records: records, first: range.lowerBound, end: range.upperBound,
+      blockSize: 256, inputDigest: input, rankerDigest: ranker, ranker: "test ranker",
+      platform: ComputePlatform(cpu: cpu, kernels: "avx2", openBLASCore: "Zen"), csmedVersion: "test")
+  }
+
+  /// A ranking CSV and, unless `record` is nil, its shard record beside it.
+  static func write(_ text: String, _ record: ShardRecord?) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("shard-\(UUID().uuidString).csv")
     try Data(text.utf8).write(to: url)
+    try record?.write(besides: url)
     return url
   }
 
-  @Test func mergeOrdersByScoreThenShardThenRank() throws {
-    let a = try Self.write("review_id,document_id,rank,score,title,label\nr,a1,1,0.9,\"A, one\",1\nr,a2,2,0.5,A two,0\nr,a3,3,-inf,,\n")
-    let b = try Self.write("review_id,document_id,rank,score,title,label\nr,b1,1,0.7,B one,0\nr,b2,2,0.5,B two,1\n")
-    let merged = try MergeWorkflow.merge([a, b])
-    #expect(merged.order.map { merged.documentIDs[$0] } == ["a1", "b1", "a2", "b2", "a3"])
-    #expect(merged.emptyRecords == 1)
-    let text = ScreenWorkflow.render(merged, format: .csv, tag: "t")
-    #expect(text.contains("r,a3,5,-inf,,\n"))
-    #expect(text.contains("r,a1,1,0.9,\"A, one\",1\n"))
+  static let header = "review_id,document_id,rank,score,title,label\n"
+
+  @Test("merge orders by score, then shard, then rank, whatever order the files come in")
+  func mergeOrdersByScoreThenShardThenRank() throws {
+    let a = try Self.write(Self.header + "r,a1,1,0.9,\"A, one\",1\nr,a2,2,0.5,A two,0\nr,a3,3,-inf,,\n", Self.record(1, of: 2, 0..<3, records: 5))
+    let b = try Self.write(Self.header + "r,b1,1,0.7,B one,0\nr,b2,2,0.5,B two,1\n", Self.record(2, of: 2, 3..<5, records: 5))
+    for files in [[a, b], [b, a]] {
+      let merged = try MergeWorkflow.merge(files)
+      #expect(merged.warnings.isEmpty)
+      #expect(merged.ranked.order.map { merged.ranked.documentIDs[$0] } == ["a1", "b1", "a2", "b2", "a3"])
+      #expect(merged.ranked.emptyRecords == 1)
+      let text = ScreenWorkflow.render(merged.ranked, format: .csv, tag: "t")
+      #expect(text.contains("r,a3,5,-inf,,\n"))
+      #expect(text.contains("r,a1,1,0.9,\"A, one\",1\n"))
+    }
   }
 
-  @Test func mergeRejectsBadShards() throws {
-    let good = try Self.write("review_id,document_id,rank,score\nr,a,1,0.5\n")
-    let duplicate = try Self.write("review_id,document_id,rank,score\nr,a,1,0.4\n")
-    let other = try Self.write("review_id,document_id,rank,score\nq,b,1,0.4\n")
-    let noScore = try Self.write("review_id,document_id,rank\nr,c,1\n")
-    let badScore = try Self.write("review_id,document_id,rank,score\nr,c,1,high\n")
-    #expect(throws: WorkflowError.self) { try MergeWorkflow.merge([good, duplicate]) }
-    #expect(throws: WorkflowError.self) { try MergeWorkflow.merge([good, other]) }
-    #expect(throws: WorkflowError.self) { try MergeWorkflow.merge([noScore]) }
+  func message(_ files: [URL]) -> String {
     do {
-      _ = try MergeWorkflow.merge([badScore])
-      Issue.record("a bad score was accepted")
-    } catch let error as WorkflowError {
-      #expect("\(error)".contains("line 2"))
+      _ = try MergeWorkflow.merge(files)
+      Issue.record("merge accepted \(files.map(\.lastPathComponent))")
+      return ""
+    } catch {
+      return "\(error)"
     }
+  }
+
+  @Test("merge refuses shards without records, of other inputs or rankers, missing, repeated or cut short")
+  func mergeRejectsBadShards() throws {
+    let rows = Self.header + "r,a,1,0.5,,\n"
+    let one = try Self.write(rows, Self.record(1, of: 2, 0..<1, records: 2))
+    let two = try Self.write(Self.header + "r,b,1,0.4,,\n", Self.record(2, of: 2, 1..<2, records: 2))
+    #expect(message([one, try Self.write(rows, nil)]).contains("has no shard record"))
+    #expect(message([one, try Self.write(rows, Self.record(2, of: 2, 1..<2, records: 2, input: "other"))]).contains("different inputs"))
+    #expect(message([one, try Self.write(rows, Self.record(2, of: 2, 1..<2, records: 2, ranker: "other"))]).contains("ranked differently"))
+    #expect(message([one]).contains("missing shard(s) 2/2"))
+    #expect(message([one, two, try Self.write(rows, Self.record(2, of: 2, 1..<2, records: 2))]).contains("given twice"))
+    #expect(message([one, try Self.write(Self.header, Self.record(2, of: 2, 1..<2, records: 2))]).contains("cut short"))
+    #expect(message([one, try Self.write(Self.header + "r,a,1,0.4,,\n", Self.record(2, of: 2, 1..<2, records: 2))]).contains("already in an earlier shard"))
+    #expect(message([try Self.write(Self.header + "r,c,1,high,,\n", Self.record(1, of: 1, 0..<1, records: 1))]).contains("line 2"))
+    #expect(message([try Self.write("review_id,document_id,rank\nr,c,1\n", Self.record(1, of: 1, 0..<1, records: 1))]).contains("score"))
     #expect(throws: WorkflowError.self) { try MergeWorkflow.merge([URL(fileURLWithPath: "/nonexistent/shard.csv")]) }
+    let corrupt = try Self.write(rows, nil)
+    try Data("{not json".utf8).write(to: ShardRecord.url(besides: corrupt))
+    #expect(message([corrupt]).contains("not a shard record"))
+  }
+
+  @Test("shards scored on different platforms merge with a warning")
+  func mixedPlatforms() throws {
+    let one = try Self.write(Self.header + "r,a,1,0.5,,\n", Self.record(1, of: 2, 0..<1, records: 2, cpu: "AMD EPYC Zen 4"))
+    let two = try Self.write(Self.header + "r,b,1,0.4,,\n", Self.record(2, of: 2, 1..<2, records: 2, cpu: "AMD EPYC Zen 3"))
+    let merged = try MergeWorkflow.merge([one, two])
+    #expect(merged.warnings.count == 1 && merged.warnings[0].contains("2 different platforms"), "\(merged.warnings)")
   }
 
   @Test func recallFractionsByHand() {

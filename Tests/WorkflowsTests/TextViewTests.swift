@@ -73,7 +73,7 @@ import TestSupport
     let input = try ScreenInput(.file(file, title: "reuse", criteria: nil))
     func texts(_ view: TextView) throws -> [String] {
       var texts: [String] = []
-      try input.forEach(in: 0..<input.count, view: view) { texts.append($0.text) }
+      try input.forEach(view: view) { texts.append($1.text) }
       return texts
     }
     #expect(try texts(.titleAbstract) == ["Requirements reuse A survey.", ""])
