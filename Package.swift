@@ -50,6 +50,11 @@ let package = Package(
     .executableTarget(
       name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Ingest", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters"], swiftSettings: strict),
     .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
+    // Every reader of outside input under libFuzzer (scripts/fuzz.sh); a replay tool otherwise.
+    .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
+    .executableTarget(
+      name: "csmed-fuzz", dependencies: ["Corpus", "Ingest", "Evaluation", "Screening", "Text", "Encoder", "Workflows", "CFuzzDriver"],
+      path: "Sources/csmed-fuzz"),
     .target(name: "TestSupport", dependencies: ["Corpus", "Encoder"], path: "Sources/TestSupport"),
 
     // MARK: Tests (one per source target)

@@ -1,8 +1,17 @@
 import Foundation
 
-/// The one RFC 4180 tokenizer of csmed (sources, runs, labelling orders): quoted fields, doubled
-/// quotes, line breaks inside quotes, CRLF or LF line ends, a UTF-8 byte-order mark, blank lines
-/// skipped. Each row carries the 1-based line it starts on so readers can name it in errors.
+/// The one RFC 4180 tokenizer of csmed (sources, runs, labelling orders), over bytes, whole or fed in
+/// pieces (`RowReader` gives the same rows however the input is cut).
+///
+/// Fields are split by an ASCII delimiter; a field opening with `"` is quoted and may hold the
+/// delimiter, CR and LF, with `""` for a quote. Records end at LF, CRLF or a lone CR outside quotes
+/// (as Python's csv module); a leading UTF-8 BOM is dropped; fields are decoded as UTF-8 with invalid
+/// bytes replaced by U+FFFD. Rows carry the 1-based line they start on (a line end outside quotes or
+/// an LF inside them counts). Skipped silently: rows of one empty field (empty lines, a lone `""`);
+/// a line of spaces is a row. Refused as `SyntaxError(line:expected:found:)`: a quote still open at
+/// the end (at the line it opened), a byte other than the delimiter, CR or LF after a closing quote
+/// (at its line), and, with `strictQuotes`, a quote inside an unquoted field (else it is literal).
+/// Throws only `SyntaxError`, or what `body` throws; each reader wraps it in its own error type.
 public enum DelimitedText {
   public struct Row: Sendable, Equatable {
     public var fields: [String]

@@ -14,9 +14,17 @@ public struct Judgement: Sendable, Equatable {
   }
 }
 
-/// The one reader of TREC/CLEF qrels lines (for the meta-dataset and for evaluation):
-/// whitespace-separated `topic 0 doc rel`, padded with any run of spaces or tabs, LF or CRLF line
-/// ends, blank lines skipped. Each caller wraps `SyntaxError` in its own error type.
+/// The one reader of TREC/CLEF qrels lines (for the meta-dataset and for evaluation): `topic
+/// iteration document relevance`, from text already decoded.
+///
+/// Lines end at LF or CRLF only (`Lines`; a leading BOM dropped). Fields are split at runs of any
+/// Unicode whitespace (`Character.isWhitespace`: spaces and tabs, but also \v, \f, a lone CR, U+0085,
+/// U+2028, no-break space), so such characters inside a line separate fields. Lines without fields
+/// are skipped; the iteration field is not checked. Refused, with the 1-based line:
+/// `SyntaxError.fieldCount(line:found:)` for a line of other than 4 fields, `.relevance(line:found:)`
+/// when the fourth is not a decimal `Int` (sign allowed, 64-bit range). Grades of any sign and repeated
+/// judgements are returned as they stand, in file order. Throws only `SyntaxError` (typed); each
+/// caller wraps it in its own error type.
 public enum TRECQrels {
   public enum SyntaxError: Error, Sendable, Equatable {
     case fieldCount(line: Int, found: Int)

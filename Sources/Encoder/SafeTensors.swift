@@ -30,13 +30,21 @@ public struct SafeTensorsEntry: Sendable, Equatable {
   public let dataRange: Range<Int>
 }
 
-/// A parsed, validated safetensors file held in memory.
+/// A parsed, validated safetensors file held in memory (`init(contentsOf:)` maps the file when safe;
+/// `.fileNotFound`, `.io`).
 ///
 /// Layout: an 8-byte little-endian header length `n`, `n` bytes of JSON
-/// (`{"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}`), then the
-/// data section. Validation follows the reference implementation: known dtypes, non-negative
-/// shapes, `end - begin == elements * byteSize`, entries contiguous from 0 with no gaps or
-/// overlaps, and the last entry ending exactly at the end of the file.
+/// (`{"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}}`, trailing
+/// spaces allowed), then the data section. Validation follows the reference implementation, each
+/// failure an `EncoderError` naming the file: fewer than 8 bytes, or a header past the end
+/// (`.truncated`); `n` over 100 MB, a header that is not a JSON object, a `__metadata__` that is not
+/// a string map (`.invalidHeader`); per tensor (`.invalidTensorEntry`, naming it): not an object, an
+/// unknown `dtype`, a `shape` not of non-negative integers (integral floats pass), `data_offsets`
+/// not `[begin, end]` with 0 <= begin <= end, an element count that overflows or
+/// `end - begin != elements * byteSize`, entries not contiguous from 0; data past the end
+/// (`.truncated`) or ending before it (`.invalidHeader`). Other entry keys are ignored. Accessors read only
+/// validated ranges: `.missingTensor`, `.unsupportedDType` (wrong dtype for `floats`/`int64s`) and
+/// `.shapeMismatch` (`tensor`) are their errors. Throws only `EncoderError` (typed).
 public struct SafeTensorsFile: Sendable {
   /// The file path (or a label), used in error messages.
   public let path: String

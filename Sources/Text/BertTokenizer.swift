@@ -22,11 +22,18 @@ public struct Encoding: Sendable, Equatable {
 /// The BERT WordPiece tokenizer with lower-casing, identical in output to Hugging Face's
 /// `BertTokenizer` (`do_lower_case=True`, the `tokenizers` implementation).
 ///
-/// Pipeline: literal special tokens (`[CLS]`, `[SEP]`, `[PAD]`, `[UNK]`, `[MASK]`, where in the
-/// vocabulary) are split off the raw text first and kept whole; the rest is normalised and
-/// pre-tokenised (see `BertNormalizer`), then each piece is split by greedy longest-match
-/// WordPiece with the `##` continuation prefix. A piece longer than `maxInputCharsPerWord`
-/// Unicode scalars, or one that cannot be covered by vocabulary entries, becomes `[UNK]`.
+/// Takes any `String` (callers decode bytes first). Literal special tokens (`[CLS]`, `[SEP]`, `[PAD]`,
+/// `[UNK]`, `[MASK]`, where in the vocabulary) are split off the raw text first, case-sensitively, and
+/// kept whole; the rest is normalised and pre-tokenised (`BertNormalizer`: NUL, U+FFFD and Cc/Cf/Co
+/// scalars, \v, \f and U+0085 among them, are dropped, joining their neighbours; tab, LF, CR and every
+/// other White_Space scalar, U+2028 and U+2029 too, separate; CJK ideographs and punctuation stand
+/// alone; accents stripped; lower-cased), then each piece is split by greedy longest-match WordPiece
+/// with the `##` continuation prefix. A piece longer than `maxInputCharsPerWord` Unicode scalars, or
+/// one vocabulary entries cannot cover, becomes one `[UNK]`. No text is refused: `tokenIDs` and
+/// `tokenize` do not throw; `encode` throws only `TokenizerError.maxLengthTooSmall(maxLength:minimum:)`
+/// when `maxLength` cannot hold the 2 or 3 special tokens (zero or negative too), else its ids and
+/// types have equal lengths, at most `maxLength`. `init` refuses a vocabulary without `[UNK]`,
+/// `[CLS]`, `[SEP]` or `[PAD]` (`.missingSpecialToken`).
 public struct BertTokenizer: Sendable {
   /// The vocabulary.
   public let vocabulary: Vocabulary

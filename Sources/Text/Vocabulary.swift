@@ -5,7 +5,13 @@ import Foundation
 ///
 /// Tokens are compared by their exact UTF-8 bytes (as Python and Rust do), not by Swift's
 /// canonical-equivalence `String` equality. Lookups of the longest vocabulary prefix go through a
-/// byte trie.
+/// byte trie. `vocab.txt` is read whole and must be valid UTF-8 (no Latin-1 fallback); one token per
+/// line, lines ending at LF or CRLF only (`Corpus.Lines`), so a lone CR, \v, \f, U+0085, U+2028 or
+/// U+2029 is part of its token; a leading BOM is dropped and a final LF adds no token. Kept as they
+/// stand: other whitespace (tokens are not trimmed), empty lines (empty tokens, so ids stay line
+/// numbers), and a repeated token (it maps to its last id). Refused, as `TokenizerError`:
+/// `.vocabularyNotFound(path:)`, `.vocabularyUnreadable(path:reason:)`, `.vocabularyNotUTF8(path:)`
+/// and `.emptyVocabulary(path:)` for a file without lines. Throws only `TokenizerError` (typed).
 public struct Vocabulary: Sendable {
   /// Token strings by id.
   public let tokens: [String]
@@ -35,6 +41,10 @@ public struct Vocabulary: Sendable {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw .vocabularyUnreadable(path: path, reason: "\(error.localizedDescription)")
+    }
+    // Token ids and trie nodes are Int32, and no line or node without a byte of its own.
+    guard data.count < Int(Int32.max) else {
+      throw .vocabularyUnreadable(path: path, reason: "\(data.count) bytes; a vocabulary is at most 2 GiB")
     }
     guard let text = String(validating: data, as: UTF8.self) else {
       throw .vocabularyNotUTF8(path: path)

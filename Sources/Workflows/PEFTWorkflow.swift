@@ -1,6 +1,7 @@
 import Adapters
 import Encoder
 import Foundation
+import Ingest
 import Tensor
 import Text
 
@@ -305,54 +306,14 @@ public enum PEFTWorkflow {
       }
       throw WorkflowError.missingInput(path: tensorsURL.path)
     }
-    let config: [String: JSONValue]
-    do { config = try JSONDecoder().decode([String: JSONValue].self, from: Data(contentsOf: configURL)) } catch {
-      throw WorkflowError.io(path: configURL.path, reason: "not a JSON object: \(error.localizedDescription)")
+    let configData: Data
+    do { configData = try Data(contentsOf: configURL) } catch {
+      throw WorkflowError.io(path: configURL.path, reason: error.localizedDescription)
     }
-    func bad(_ key: String, _ reason: String) -> WorkflowError { .usage("\(configURL.path): '\(key)' \(reason)") }
-
-    guard case .string(let peftType)? = config["peft_type"] else { throw bad("peft_type", "is missing") }
-    guard peftType == "LORA" else {
-      throw bad("peft_type", "is '\(peftType)'; csmed imports LoRA adapters (peft_type LORA: LoRA, rsLoRA, DoRA)")
-    }
-    if let v = config["bias"], v != .string("none"), v != .null {
-      throw bad("bias", "is \(v); csmed adapters train no biases, so only \"none\" is supported")
-    }
-    for key in ["fan_in_fan_out", "lora_bias", "use_qalora"] {
-      if let v = config[key], v != .bool(false), v != .null { throw bad(key, "is \(v); csmed supports only false") }
-    }
-    for key in ["rank_pattern", "alpha_pattern"] {
-      if let v = config[key], !v.isEmpty {
-        throw bad(key, "is \(v); csmed uses one rank and one alpha for every layer")
-      }
-    }
-    for key in [
-      "modules_to_save", "layer_replication", "target_parameters", "trainable_token_indices", "use_bdlora",
-      "kasa_config", "velora_config", "monteclora_config", "arrow_config", "alora_invocation_tokens", "megatron_config",
-    ] {
-      if let v = config[key], !v.isEmpty { throw bad(key, "is \(v); csmed does not support it") }
-    }
-    switch config["init_lora_weights"] {
-    case nil, .null?, .bool?: break
-    case .string(let s)? where ["gaussian", "eva", "orthogonal"].contains(s): break
-    case let v?:
-      throw bad(
-        "init_lora_weights",
-        "is \(v): such an adapter is relative to a modified base model; convert it to a plain LoRA first (PEFT's path_initial_model_for_weight_conversion)"
-      )
-    }
-    guard case .number(let rValue)? = config["r"], let configRank = Int(exactly: rValue), configRank >= 1 else {
-      throw bad("r", "is missing or not a positive integer")
-    }
-    var loraAlpha = 8.0  // PEFT's default
-    if let v = config["lora_alpha"] {
-      guard case .number(let a) = v, a > 0 else { throw bad("lora_alpha", "is \(v); expected a positive number") }
-      loraAlpha = a
-    }
-    let useDoRA = config["use_dora"] == .bool(true)
-    let useRSLoRA = config["use_rslora"] == .bool(true)
-    var dropout = 0.0
-    if case .number(let p)? = config["lora_dropout"] { dropout = p }
+    let settings = try AdapterConfig.parse(configData, path: configURL.path)
+    let (configRank, loraAlpha, useDoRA, useRSLoRA, dropout) = (
+      settings.rank, settings.alpha, settings.useDoRA, settings.useRSLoRA, settings.dropout
+    )
 
     // Tensors by site.
     let file = try SafeTensorsFile(contentsOf: tensorsURL)
@@ -523,6 +484,77 @@ enum JSONValue: Decodable, Equatable, CustomStringConvertible {
     case .array(let a): "[" + a.map(\.description).joined(separator: ", ") + "]"
     case .object(let o):
       "{" + o.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+    }
+  }
+}
+
+extension PEFTWorkflow {
+  /// What csmed reads of a PEFT `adapter_config.json`: a LoRA (rsLoRA, DoRA) of one rank and one
+  /// alpha everywhere. Anything csmed cannot represent is refused naming the key.
+  public struct AdapterConfig: Sendable, Equatable {
+    public var rank: Int
+    public var alpha: Double
+    public var useDoRA: Bool
+    public var useRSLoRA: Bool
+    public var dropout: Double
+
+    /// - Throws: ``WorkflowError`` naming `path` and the key: not a JSON object, another PEFT
+    ///   type, biases, per-layer ranks or alphas, options csmed does not support, a rank that is
+    ///   not a positive integer, an alpha that is not a positive number, a dropout outside [0, 1).
+    public static func parse(_ data: Data, path: String) throws -> AdapterConfig {
+      let config: [String: JSONValue]
+      do { config = try JSONDecoder().decode([String: JSONValue].self, from: data) } catch {
+        throw WorkflowError.io(path: path, reason: "not a JSON object: \(JSONErrors.describe(error))")
+      }
+      func bad(_ key: String, _ reason: String) -> WorkflowError { .usage("\(path): '\(key)' \(reason)") }
+
+      guard case .string(let peftType)? = config["peft_type"] else { throw bad("peft_type", "is missing") }
+      guard peftType == "LORA" else {
+        throw bad("peft_type", "is '\(peftType)'; csmed imports LoRA adapters (peft_type LORA: LoRA, rsLoRA, DoRA)")
+      }
+      if let v = config["bias"], v != .string("none"), v != .null {
+        throw bad("bias", "is \(v); csmed adapters train no biases, so only \"none\" is supported")
+      }
+      for key in ["fan_in_fan_out", "lora_bias", "use_qalora"] {
+        if let v = config[key], v != .bool(false), v != .null { throw bad(key, "is \(v); csmed supports only false") }
+      }
+      for key in ["rank_pattern", "alpha_pattern"] {
+        if let v = config[key], !v.isEmpty {
+          throw bad(key, "is \(v); csmed uses one rank and one alpha for every layer")
+        }
+      }
+      for key in [
+        "modules_to_save", "layer_replication", "target_parameters", "trainable_token_indices", "use_bdlora",
+        "kasa_config", "velora_config", "monteclora_config", "arrow_config", "alora_invocation_tokens", "megatron_config",
+      ] {
+        if let v = config[key], !v.isEmpty { throw bad(key, "is \(v); csmed does not support it") }
+      }
+      switch config["init_lora_weights"] {
+      case nil, .null?, .bool?: break
+      case .string(let s)? where ["gaussian", "eva", "orthogonal"].contains(s): break
+      case let v?:
+        throw bad(
+          "init_lora_weights",
+          "is \(v): such an adapter is relative to a modified base model; convert it to a plain LoRA first (PEFT's path_initial_model_for_weight_conversion)"
+        )
+      }
+      guard case .number(let rValue)? = config["r"], let rank = Int(exactly: rValue), rank >= 1 else {
+        throw bad("r", "is missing or not a positive integer")
+      }
+      var alpha = 8.0  // PEFT's default
+      if let v = config["lora_alpha"] {
+        guard case .number(let a) = v, a > 0, a.isFinite else { throw bad("lora_alpha", "is \(v); expected a positive number") }
+        alpha = a
+      }
+      var dropout = 0.0
+      switch config["lora_dropout"] {
+      case nil, .null?: break
+      case .number(let p)? where p >= 0 && p < 1: dropout = p
+      case let v?: throw bad("lora_dropout", "is \(v); expected a probability in [0, 1)")
+      }
+      return AdapterConfig(
+        rank: rank, alpha: alpha, useDoRA: config["use_dora"] == .bool(true), useRSLoRA: config["use_rslora"] == .bool(true),
+        dropout: dropout)
     }
   }
 }

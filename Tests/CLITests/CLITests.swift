@@ -67,6 +67,35 @@ import TestSupport
     #expect(unknown.stdout.contains("ckernels: \(variants.last ?? "?") "), "\(unknown)")
   }
 
+  @Test("csmed-fuzz (the normal build replays) runs every target over its seed corpus without a broken promise",
+        .enabled(if: binary() != nil, "csmed binary not built"))
+  func fuzzSeeds() throws {
+    let fuzz = try #require(Self.binary()).deletingLastPathComponent().appendingPathComponent("csmed-fuzz")
+    try #require(FileManager.default.isExecutableFile(atPath: fuzz.path), "csmed-fuzz not built")
+    let seeds = TestSupport.repositoryRoot().appendingPathComponent("fuzz/seeds")
+    let list = Process()
+    list.executableURL = fuzz
+    list.arguments = ["--list"]
+    let pipe = Pipe()
+    list.standardOutput = pipe
+    try list.run()
+    let targets = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      .split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    list.waitUntilExit()
+    #expect(targets.count >= 15, "\(targets)")
+    for target in targets {
+      let folder = seeds.appendingPathComponent(target)
+      #expect(FileManager.default.fileExists(atPath: folder.path), "no seeds for \(target)")
+      let replay = Process()
+      replay.executableURL = fuzz
+      replay.arguments = [target, folder.path]
+      replay.standardOutput = FileHandle.nullDevice
+      try replay.run()
+      replay.waitUntilExit()
+      #expect(replay.terminationStatus == 0, "\(target): status \(replay.terminationStatus)")
+    }
+  }
+
   @Test("exit codes: missing database 66, unknown collection 64, bad data 65, unwritable target 74",
         .enabled(if: binary() != nil, "csmed binary not built"))
   func exitCodes() throws {

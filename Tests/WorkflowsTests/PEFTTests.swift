@@ -328,6 +328,11 @@ import Text
       ("init_lora_weights", { $0["init_lora_weights"] = "pissa" }),
       ("modules_to_save", { $0["modules_to_save"] = ["classifier"] }),
       ("lora_A.weight' has shape [2, 16], expected [5, 16]", { $0["r"] = 5 }),
+      ("lora_dropout", { $0["lora_dropout"] = 1.5 }),
+      ("lora_dropout", { $0["lora_dropout"] = -0.1 }),
+      ("lora_dropout", { $0["lora_dropout"] = "0.1" }),
+      ("lora_alpha", { $0["lora_alpha"] = 0 }),
+      ("r", { $0["r"] = 2.5 }),
     ]
     for (key, edit) in edits {
       try pristine.write(to: out.appendingPathComponent(PEFTWorkflow.configFile))
@@ -349,6 +354,28 @@ import Text
       try PEFTWorkflow.import(peftDirectory: out, base: base, output: try Self.temporaryDirectory("imported"))
     }
     #expect(message?.contains("classifier.weight") == true, "\(message ?? "no error")")
+  }
+
+  @Test("adapter_config.json alone: defaults, the settings read, and refusals naming the key")
+  func adapterConfigParse() throws {
+    let plain = try PEFTWorkflow.AdapterConfig.parse(Data(#"{"peft_type": "LORA", "r": 4}"#.utf8), path: "c.json")
+    #expect(plain == .init(rank: 4, alpha: 8, useDoRA: false, useRSLoRA: false, dropout: 0))
+    let full = try PEFTWorkflow.AdapterConfig.parse(
+      Data(#"{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "lora_dropout": 0.05, "use_dora": true, "use_rslora": true, "bias": "none"}"#.utf8),
+      path: "c.json")
+    #expect(full == .init(rank: 8, alpha: 16, useDoRA: true, useRSLoRA: true, dropout: 0.05))
+    for (text, key) in [
+      ("[1, 2]", "not a JSON object"), ("{", "not a JSON object"), (#"{"r": 4}"#, "peft_type"),
+      (#"{"peft_type": "LORA", "r": 0}"#, "'r'"), (#"{"peft_type": "LORA", "r": 1e300}"#, "'r'"),
+      (#"{"peft_type": "LORA", "r": 2, "lora_alpha": -1}"#, "lora_alpha"),
+    ] {
+      do {
+        _ = try PEFTWorkflow.AdapterConfig.parse(Data(text.utf8), path: "c.json")
+        Issue.record("accepted \(text)")
+      } catch {
+        #expect("\(error)".contains(key) && "\(error)".contains("c.json"), "\(text): \(error)")
+      }
+    }
   }
 
   @Test func importRejectsUnevenLayers() throws {

@@ -1,8 +1,17 @@
 import Corpus
 import Foundation
 
-/// Reads TREC/CLEF TAR qrels (`topic iteration doc rel`, whitespace separated). CLEF topic files
-/// (for completing rels-only qrels) are read by `Ingest.CLEFTopicReader`.
+/// Reads TREC/CLEF TAR qrels (`topic iteration doc rel`) into labels through `Corpus.TRECQrels`.
+/// CLEF topic files (for completing rels-only qrels) are read by `Ingest.CLEFTopicReader`.
+///
+/// A file must be UTF-8 (no Latin-1 fallback): a missing, unreadable or non-UTF-8 file is
+/// `EvaluationError.unreadableFile(file:reason:)` with its path; later messages name the file by its
+/// last path component. Lines end at LF or CRLF only (a leading BOM dropped), fields at any run of
+/// Unicode whitespace, blank lines are skipped. Refused, with the line: other than 4 fields
+/// (`.wrongFieldCount(file:line:expected:found:)`) and a relevance that is not an integer
+/// (`.invalidNumber(file:line:field:found:)`, field "relevance"); no judgement and no candidate topic
+/// is `.emptyInput`. Repaired silently: the iteration is ignored, and a document listed twice keeps
+/// its last grade (as the CLEF scripts' dictionary does). Throws only `EvaluationError` (typed).
 public enum QrelsReader {
   /// Reads qrels from a file.
   /// - Throws: `EvaluationError` when the file cannot be read or is malformed.

@@ -2,6 +2,20 @@ import Corpus
 import Foundation
 
 /// Reads runs (rankings per review) from csmed CSV, TREC and CLEF TAR files.
+///
+/// A file must be UTF-8 (else `EvaluationError.unreadableFile`); a leading BOM is dropped; the format
+/// is given or detected (`detectFormat`). TREC and CLEF: lines end at LF or CRLF only, fields at any
+/// run of Unicode whitespace, blank lines are skipped; refused, with the line: other than 6 fields
+/// (`.wrongFieldCount`), a rank that is not an `Int` or a score that is not a number or is NaN
+/// (`.invalidNumber`; ±infinity passes), a CLEF action outside 0/1/AF/NF/NS (`.invalidValue`). The
+/// rank's value and the tag are unused: TREC is re-sorted like trec_eval, CLEF kept in file order.
+/// CSV: `Corpus.DelimitedText` with strict quotes (its errors are `.malformedCSV`); refused: a header
+/// lacking `review_id`, `document_id`, `rank` or `score` (`.missingColumn`; names trimmed, any case),
+/// a row of another width (`.malformedCSV`), an empty id or a `decision` outside include(d)/exclude(d),
+/// 1/0, true/false, yes/no, empty (`.invalidValue`), a non-`Int` rank or a non-number or NaN score
+/// (`.invalidNumber`). An empty score is nil; rows sort by rank, ties in file order; other columns are
+/// ignored. No document at all is `.emptyInput`; repeated documents are kept. Throws only
+/// `EvaluationError` (typed), naming the file and line.
 public enum RunReader {
   /// Detects the format of a run from its first non-blank line.
   ///

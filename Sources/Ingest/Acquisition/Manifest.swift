@@ -4,7 +4,16 @@ import Foundation
 /// A collection's manifest (`manifests/<id>.json`): what the collection is, where each source file
 /// comes from, how to check it, which reader takes it, and how its labels map to stages.
 ///
-/// Manifests are data: they are validated when loaded, and every problem names the file and key.
+/// Manifests are data: `parse` decodes the JSON with `JSONDecoder` and `validate` checks it, and every
+/// problem names the file and key. Decoding refuses invalid JSON, a missing required key, a value of
+/// the wrong type or out of `Int` range, and a `kind` other than `file`/`directory`, as
+/// `IngestError.invalidJSON(file:reason:)` with the key path; unknown keys are ignored. Validation
+/// refuses, as `.invalidManifest(file:reason:)` naming the key: an `id` that is empty or not letters,
+/// digits and `_`, or unlike the file's name when it ends `.json`; a repeated source id; an unknown
+/// reader; a path that is empty, absolute or has a `..` component; a `sha256` not 64 lower-case hex
+/// ASCII digits (0-9, a-f); a `review` missing from
+/// `known_reviews`; a label stage other than `ta`/`ft`, or a label value other than 0/1. Nothing is
+/// repaired. Throws only `IngestError` (`load` adds `.fileNotFound` and `.unreadable`).
 public struct Manifest: Sendable, Equatable, Codable {
   /// One file (or folder of one-record files) of the collection.
   public struct Source: Sendable, Equatable, Codable {
@@ -69,14 +78,20 @@ public struct Manifest: Sendable, Equatable, Codable {
 
   /// Decodes and validates a manifest.
   public static func load(from url: URL) throws -> Manifest {
-    let data = try FileContents.data(at: url)
+    try parse(FileContents.data(at: url), file: url.path)
+  }
+
+  /// Decodes and validates the bytes of a manifest named `file` (its name must be the id).
+  /// - Throws: `IngestError.invalidJSON` for what JSON decoding refuses, `.invalidManifest` naming
+  ///   the key for the rest.
+  public static func parse(_ data: Data, file: String) throws -> Manifest {
     let manifest: Manifest
     do {
       manifest = try JSONDecoder().decode(Manifest.self, from: data)
     } catch {
-      throw IngestError.invalidJSON(file: url.path, reason: JSONErrors.describe(error))
+      throw IngestError.invalidJSON(file: file, reason: JSONErrors.describe(error))
     }
-    try manifest.validate(file: url.path)
+    try manifest.validate(file: file)
     return manifest
   }
 
@@ -100,7 +115,7 @@ public struct Manifest: Sendable, Equatable, Codable {
         throw fail("\(key).path: '\(source.path)' must be relative and stay inside the mirror")
       }
       if let sha = source.sha256 {
-        guard sha.count == 64, sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+        guard sha.utf8.count == 64, sha.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
           throw fail("\(key).sha256: expected 64 lower-case hex digits, found '\(sha)'")
         }
       }

@@ -22,28 +22,24 @@ public struct BibTeXEntry: Sendable, Equatable, Hashable {
   }
 }
 
-/// Reads BibTeX (`.bib`) files.
-///
-/// Syntax: entries `@type{key, name = value, ...}` or `@type(key, ...)`; values in braces
-/// (nested to any depth), in double quotes, bare numbers or `@string` macro names (the month
-/// macros `jan`…`dec` are predefined), concatenated with `#`. `@string` defines macros,
-/// `@comment` and `@preamble` are skipped, and text outside entries (including `%` lines) is
-/// ignored. Field names are case-insensitive.
-///
-/// Field mapping (values converted with LaTeX-to-Unicode, see `LaTeX.toUnicode`):
-/// - `sourceID`: the citation key.
-/// - `title`, `abstract`: the fields of the same name.
-/// - `authors`: `author` split on ` and ` outside braces; each name is kept as written
-///   (`Last, First` stays so); `others` is dropped.
-/// - `year`: `year`, else the year inside `date`.
-/// - `doi`: `doi` (prefixes `doi:`/`https://doi.org/` removed), else a `doi.org` link in `url`.
-/// - `venue`: `journal` ?? `journaltitle` ?? `booktitle` ?? `school` ?? `institution`.
-/// - `keywords`: `keywords` ?? `keyword`, split on `;` when present, else on `,`.
-/// - `pmid`: `pmid`, else `eprint` when `eprinttype` is `pubmed`, else `PMID: n` in `note`.
-///
-/// Errors: a value or entry left open at the end of the file, or a value that runs into a line
-/// starting a new entry (`@article{`), is `.malformed` with the line where the value or entry
-/// opened. An empty file, or one with no entries, gives `[]`.
+/// Reads BibTeX (`.bib`) whole: UTF-8, or Latin-1 for the whole file when any byte is invalid, a
+/// leading BOM dropped; lines are counted at LF. Entries are `@type{key, name = value, …}` or
+/// `@type(…)`, any type; values are braced (nested), quoted, digits or `@string` macros (`jan`…`dec`
+/// predefined), joined by `#`; field and macro names are case-insensitive. `@comment`, `@preamble`
+/// and text outside entries (`%` lines, a stray `@`) are skipped. Empty input gives `[]`.
+/// Refused, as `IngestError.malformed(file:line:expected:found:)`: an entry or value open at the end
+/// of the file, or running into a new `@name{`/`@name(` (at the line where the entry or the value
+/// opened); a missing field name (a `%` line inside an entry too), `=`, value, or `,`/closer after a
+/// value, and an unmatched `}` in a quoted value (at the current line). Throws only `IngestError`.
+/// Tolerated silently: an unknown macro (empty), a repeated field (first kept), an empty key, an
+/// unbalanced `@comment` (the rest read as text). Values go through `LaTeX.toUnicode` (accents, letter
+/// commands, escaped specials, `--`/`---`, `~`, TeX quotes, common symbols; other commands dropped with
+/// their arguments kept; braces and `$` removed; whitespace collapsed; NFC); `doi`, `url`, `pmid`,
+/// `eprint` only lose braces and backslashes. Mapping: id = key; `title`; `abstract`; authors `author`
+/// split on ` and ` outside braces, `others` dropped; year `year` ?? `date`; doi `doi`, else a
+/// `doi:`/`doi.org/` DOI in `url`; venue `journal` ?? `journaltitle` ?? `booktitle` ?? `school` ??
+/// `institution`; keywords `keywords` ?? `keyword`, split on `;` when any, else `,`; pmid `pmid` (1–8
+/// digits), else `eprint` when `eprinttype` is `pubmed`, else `PMID: n` in `note`.
 public enum BibTeXReader {
   /// Reads the BibTeX file at `url`.
   ///

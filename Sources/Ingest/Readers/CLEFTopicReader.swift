@@ -12,6 +12,17 @@ public struct CLEFTopic: Sendable, Equatable {
 
 /// Reads the CLEF TAR topic files of 2017, 2018 and 2019 (`Topic:`, `Title:`, `Query:`, `Pids:`
 /// sections; PMIDs one per indented line), and the JSON topics of the auto-stop-tar copy.
+///
+/// A file is read whole (UTF-8, or Latin-1 for the whole file when any byte is invalid; a leading BOM
+/// dropped) and is JSON when its first non-whitespace character is `{`. Text: lines end at LF or CRLF
+/// only, are trimmed of Unicode whitespace, blank ones skipped; a line starting with one of the keys
+/// (case-sensitive) sets the id or title, or opens the query or PID section, with the rest of the
+/// line as a value. Other lines are query lines (joined by `\n`), PIDs, or, outside those sections,
+/// more of the title (joined by a space). A repeated key overrides. Refused, as
+/// `IngestError.malformed(file:line:expected:found:)`: a PID line that is not all ASCII digits (at
+/// the line, first 40 characters quoted; a value on the `Pids:` line itself too), and no
+/// or an empty `Topic:` (line 1, found "none"). JSON `{"id", "title", "query"?}` (other keys ignored)
+/// refuses anything else as `.invalidJSON(file:reason:)`. Throws only `IngestError`.
 public enum CLEFTopicReader {
   public static func read(contentsOf url: URL) throws -> CLEFTopic {
     let text = try FileContents.text(at: url)
@@ -44,7 +55,13 @@ public enum CLEFTopicReader {
         if !value.isEmpty { queryLines.append(value) }
       } else if let value = value(of: "Pids:", in: line) {
         section = .pids
-        if !value.isEmpty { pids.append(value) }
+        if !value.isEmpty {
+          guard value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw IngestError.malformed(
+              file: file, line: lineNumber, expected: "a PMID (digits) in the Pids section", found: "'\(value.prefix(40))'")
+          }
+          pids.append(value)
+        }
       } else {
         switch section {
         case .query: queryLines.append(line)

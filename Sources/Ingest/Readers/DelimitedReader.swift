@@ -1,8 +1,16 @@
 import Corpus
 import Foundation
 
-/// Reads comma- or tab-separated files through `Corpus.DelimitedText`, reporting syntax errors
-/// as `IngestError.malformed` with the file and line.
+/// Reads comma- or tab-separated files through `Corpus.DelimitedText` (RFC 4180, with a quote inside
+/// an unquoted field kept as a literal character), whole or 1 MiB at a time, reporting syntax errors
+/// as `IngestError.malformed(file:line:expected:found:)`.
+///
+/// Bytes are UTF-8 (invalid sequences become U+FFFD; no Latin-1 fallback), a leading BOM is dropped,
+/// records end at LF, CRLF or a lone CR outside quotes, and blank lines are skipped. Refused: a quote
+/// left open (at the line it opened, found "the end of the file") and a character other than the
+/// delimiter or a line end after a closing quote (at its line, found that byte). The delimiter
+/// must be ASCII; any other `Character` silently becomes a comma. Files add `.fileNotFound` and
+/// `.unreadable`; otherwise only `IngestError`, or what `body` throws, escapes.
 public struct DelimitedReader: Sendable {
   public var delimiter: UInt8
   public var file: String

@@ -60,24 +60,22 @@ public struct FullTextDocument: Sendable, Equatable, Hashable {
   }
 }
 
-/// Reads full texts in GROBID TEI or PMC JATS XML, detected from the root element (`<TEI>`;
-/// `<article>`, also inside a `<pmc-articleset>` wrapper as efetch returns it).
-///
-/// Main text (`FullTextDocument.mainText`): the blocks of the body only, joined with `\n\n`.
-/// - TEI: `<text>/<body>`: every `<head>` (without its `n` numbering) and `<p>` (also list
-///   `<item>`s) in order. Not read: `<back>` (references, acknowledgements, annexes), `<front>`,
-///   the header, `<figure>` (figures and tables, captions included), `<note>` (footnotes),
-///   `<formula>`. Inline `<ref>` citations stay in the text (`… as shown [12].`).
-/// - JATS: `<body>`: every `<sec>/<title>` and `<p>` in order (nested sections, lists, boxed text
-///   and quotes included). Not read: `<back>` (references, acknowledgements, footnotes),
-///   `<table-wrap>`, `<fig>` (captions included), `<disp-formula>`, `<supplementary-material>`,
-///   `<ref-list>`, `<fn-group>`. Inline `<xref>` text stays.
-/// Figure and table captions are excluded in both formats: they repeat results out of context and
-/// GROBID's table extraction is noisy.
-///
-/// Header: title, abstract (see `FullTextDocument.abstract`), DOI, year, authors, venue and
-/// keywords when present. Errors: malformed XML is `.malformed` with libxml2's line; another root
-/// element is `.malformed` at line 1.
+/// Reads full texts in GROBID TEI or PMC JATS XML with libxml2, as `PubMedXMLReader` does (encoding
+/// from the BOM or declaration, no Latin-1 fallback, no DTD or network, recoverable errors ignored).
+/// The format comes from the first element: `<TEI>` or `<article>`, also inside a `<pmc-articleset>`
+/// or `<teiCorpus>` wrapper (whose first element must then be the article). Only that article is
+/// read; what follows it is not parsed, so later articles or junk are ignored.
+/// Refused, as `IngestError.malformed(file:line:expected:found:)`: XML not well formed up to the
+/// article's end (at libxml2's line, with its message), another first element (at the parser's
+/// line), no element at all (line 1). Missing parts are left empty. Throws only `IngestError`.
+/// Main text (`FullTextDocument.mainText`): the body's blocks, joined with `\n\n`. TEI
+/// `<text>/<body>`: every `<head>` (without its `n` number) and `<p>`/`<item>`; not `<back>`,
+/// `<front>`, the header, `<figure>`, `<note>`, `<formula>`, `<table>`, `<listBibl>`; inline `<ref>`
+/// text stays. JATS `<body>`: every `<sec>/<title>` and `<p>` (nested sections, lists, boxes, quotes
+/// too); not `<back>`, `<table-wrap>`, `<fig>`, `<disp-formula>`, `<supplementary-material>`,
+/// `<ref-list>`, `<fn-group>`; inline `<xref>` stays.
+/// Captions are left out in both: they repeat results out of context, and GROBID's tables are noisy.
+/// Header: title, abstract (see `FullTextDocument.abstract`), DOI, year, authors, venue, keywords.
 public enum FullTextReader {
   /// Reads the full-text XML file at `url`.
   ///

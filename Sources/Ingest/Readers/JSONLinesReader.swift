@@ -3,6 +3,16 @@ import Foundation
 
 /// Reads JSON Lines document files, one object per line with an id, a title and either an
 /// abstract or a `content` field that repeats the title before the abstract (auto-stop-tar).
+///
+/// The file is read whole, then split at LF or CRLF only (`Corpus.LineAssembler`; a leading BOM
+/// dropped); each line is parsed by `JSONSerialization` (UTF-8, no Latin-1 fallback). Lines of only
+/// spaces, tabs or CRs are skipped. Refused, as `IngestError.malformed(file:line:expected:found:)` at
+/// the line: invalid JSON (found `invalid JSON (reason)`), a value that is not an object, and an
+/// object with none of `id`, `pmid`, `document_id`, `doc_id` as a string or integer.
+/// Tolerated silently: other keys, and values of other types (taken as absent). Mapping: id the
+/// first of those keys; pmid `Identifiers.pmid(pmid ?? id)`; doi `Identifiers.doi` (nil unless
+/// `10.…/…`); title trimmed; abstract `abstract`, else `content` ?? `text` without a leading title,
+/// trimmed; year the first 4 characters of `year` when an integer, else nil. Throws only `IngestError`.
 public enum JSONLinesReader {
   public static func read(contentsOf url: URL) throws -> [Record] {
     try parse(FileContents.data(at: url), file: url.path)

@@ -1,26 +1,23 @@
 import Corpus
 import Foundation
 
-/// Reads PubMed's MEDLINE text format (`.nbib`, "Send to → Citation manager", `rettype=medline`).
-///
-/// Grammar: a field line is a tag of up to four characters left-justified in columns 1–4, a
-/// hyphen in column 5 and a space (`PMID- 30922926`, `TI  - Title`). Lines indented by
-/// whitespace (six spaces in PubMed's output) continue the previous field and are joined with one
-/// space. Records are separated by blank lines; a `PMID-` line also starts a new record.
-///
-/// Field mapping:
-/// - `pmid` and `sourceID`: `PMID`.
-/// - `title`: `TI` ?? `BTI` (book title) ?? `CTI` (collection title).
-/// - `abstract`: `AB`.
-/// - `authors`: `FAU` (full names, `Griffin, Darren K`) ?? `AU` (`Griffin DK`) ?? `CN`.
-/// - `year`: the first year in `DP` ?? `DEP` ?? `EDAT`.
-/// - `doi`: the `LID` or `AID` value ending in ` [doi]`.
-/// - `venue`: `JT` ?? `TA` ?? `BTI` when the record has its own `TI`.
-/// - `keywords`: the MeSH descriptors of `MH` (major-topic `*` and `/qualifiers` removed),
-///   followed by the author keywords `OT`, without duplicates.
-///
-/// Errors: a line that is neither a field, a continuation nor blank is `.malformed`, and so is a
-/// continuation line with no field before it. An empty or blank file gives `[]`.
+/// Reads PubMed's MEDLINE text format (`.nbib`, "Send to → Citation manager", `rettype=medline`),
+/// streamed line by line: UTF-8, each invalid line decoded as Latin-1 on its own, a leading BOM
+/// dropped, lines ended by LF or CRLF only (`Corpus.Lines`). A field line is a tag (`A–Z`, then up to
+/// three `A–Z`/`0–9`) space-padded to four columns, `-` in column 5, then a space or the line end
+/// (`PMID- 30922926`, `TI  - Title`). A line starting with a space or tab continues the previous
+/// field (trimmed, joined with one space). Blank lines (ASCII whitespace) end a record; so does a
+/// second `PMID-`. A record's line is that of its first field.
+/// Refused, as `IngestError.malformed(file:line:expected:found:)` at the line: a non-blank line that
+/// is neither a field nor a continuation (its first 40 characters quoted), and a continuation with no
+/// field before it in its record (at the start of the file or after a blank line).
+/// Tolerated silently: unknown tags; a repeated single-valued tag (the first non-empty value wins);
+/// values are trimmed and whitespace-collapsed. Blank input gives `[]`. Throws only `IngestError`
+/// (and what `body` throws).
+/// Mapping: pmid and id `PMID`; title `TI` ?? `BTI` ?? `CTI`; abstract `AB`; authors `FAU` ?? `AU` ??
+/// `CN`; year: first in `DP` ?? `DEP` ?? `EDAT`; doi: the `LID`/`AID` ending `[doi]`; venue `JT` ??
+/// `TA` ?? `BTI` (when there is a `TI`); keywords: `MH` descriptors (`*` and `/qualifiers` removed),
+/// then `OT`, without duplicates.
 public enum MEDLINEReader {
   /// Reads the MEDLINE file at `url`, streaming it line by line.
   ///

@@ -1,34 +1,23 @@
 import Corpus
 import Foundation
 
-/// Reads PubMed XML (`efetch rettype=xml`, PubMed baseline and update files) with libxml2.
-///
-/// The file is streamed with `xmlTextReader`; each `<PubmedArticle>` and `<PubmedBookArticle>` is
-/// expanded into a small DOM, mapped and released, so memory stays bounded for files of hundreds
-/// of megabytes. `<DeleteCitation>` blocks and other elements are skipped.
-///
-/// Field mapping for `<PubmedArticle>`:
-/// - `pmid` and `sourceID`: `MedlineCitation/PMID`.
-/// - `title`: `Article/ArticleTitle` with inline markup (`<i>`, `<sup>`, …) flattened to its text
-///   and whitespace collapsed; `VernacularTitle` when the title is empty.
-/// - `abstract`: every `Abstract/AbstractText` in order. A section with a `Label` (or, without
-///   one, an `NlmCategory` other than `UNASSIGNED`) is written `LABEL: text`; sections are joined
-///   with `\n` (one section per line). `OtherAbstract` (translations) and
-///   `CopyrightInformation` are not included.
-/// - `doi`: `ELocationID[@EIdType="doi"]`, else `PubmedData/ArticleIdList/ArticleId[@IdType="doi"]`.
-/// - `year`: `JournalIssue/PubDate/Year`, else the first year in `MedlineDate`, else `ArticleDate/Year`.
-/// - `authors`: `LastName ForeName` (`Initials` when there is no fore name), or `CollectiveName`.
-/// - `venue`: `Journal/Title` ?? `Journal/ISOAbbreviation` ?? `MedlineJournalInfo/MedlineTA`.
-/// - `keywords`: the MeSH `DescriptorName`s in order, then `KeywordList/Keyword`s, without
-///   duplicates.
-///
-/// `<PubmedBookArticle>` is read from `BookDocument`: `PMID`, `ArticleTitle` ?? `Book/BookTitle`
-/// (the book title becomes the venue when there is an article title), `Abstract`, the authors of
-/// the first author list, `Book/PubDate` for the year and `ELocationID`/`ArticleIdList` for the DOI.
-///
-/// Errors: XML that is not well formed is `.malformed` with the line libxml2 reports; a document
-/// whose root is not `PubmedArticleSet`, `PubmedArticle`, `PubmedBookArticle` or
-/// `PubmedBookArticleSet` is `.malformed` at line 1. An empty or blank input gives `[]`.
+/// Reads PubMed XML (`efetch rettype=xml`, baseline and update files) with libxml2's streaming
+/// reader: each `<PubmedArticle>`/`<PubmedBookArticle>` is expanded, mapped and released, so memory
+/// stays bounded. Encoding from the BOM or XML declaration (UTF-8 by default; invalid bytes are a
+/// parse error, no Latin-1 fallback); no DTD or network loaded; recoverable libxml2 errors (an
+/// undeclared prefix, an entity of an unloaded DTD) ignored; common HTML entities spelled out.
+/// Refused, as `IngestError.malformed(file:line:expected:found:)`: XML that is not well formed (at
+/// libxml2's line, with its message), and a first element other than `PubmedArticleSet`,
+/// `PubmedArticle`, `PubmedBookArticle`, `PubmedBookArticleSet` (at the parser's line). Blank input
+/// gives `[]` (a file only under 4 KiB; a longer one goes to libxml2). Throws only `IngestError`.
+/// Tolerated silently: other elements and `<DeleteCitation>` skipped, missing parts left empty, inline
+/// markup flattened, whitespace collapsed. Mapping: pmid/id `MedlineCitation/PMID`; title `ArticleTitle`
+/// ?? `VernacularTitle`; abstract: each `AbstractText` (`LABEL: text` with a `Label` or a non-`UNASSIGNED`
+/// `NlmCategory`) on its own line; doi `ELocationID[@EIdType=doi]` ?? `ArticleId[@IdType=doi]`; year
+/// `PubDate/Year` ?? `MedlineDate` ?? `ArticleDate/Year`; authors `LastName ForeName` (or `Initials`),
+/// or `CollectiveName`; venue `Journal/Title` ?? `ISOAbbreviation` ?? `MedlineTA`; keywords: MeSH then
+/// `Keyword`s, deduplicated. Book articles read `BookDocument` alike (book title as venue, or as title
+/// when there is no `ArticleTitle`). A record's line is that of its element.
 public enum PubMedXMLReader {
   /// Reads the PubMed XML file at `url`, streaming it.
   ///
@@ -211,12 +200,18 @@ public enum PubMedXMLReader {
     byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
   }
 
-  /// True when the file is empty or holds only whitespace (checked on its first 4 KiB only).
+  /// True when the file is empty or holds only whitespace, as `parse` decides for bytes in
+  /// memory (read in pieces up to the first other byte).
   static func isBlankFile(_ url: URL) throws -> Bool {
     let handle = try FileAccess.handle(for: url)
     defer { try? handle.close() }
-    let head = (try? handle.read(upToCount: 4096)) ?? Data()
-    if head.count == 4096 { return false }
-    return head.allSatisfy(isXMLSpace)
+    while true {
+      let piece: Data?
+      do { piece = try handle.read(upToCount: 1 << 16) } catch {
+        throw IngestError.unreadable(path: url.path, reason: error.localizedDescription)
+      }
+      guard let piece, !piece.isEmpty else { return true }
+      if !piece.allSatisfy(isXMLSpace) { return false }
+    }
   }
 }

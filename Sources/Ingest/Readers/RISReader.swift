@@ -1,31 +1,22 @@
 import Corpus
 import Foundation
 
-/// Reads RIS files (EndNote, Zotero, Mendeley, PubMed, Embase, ASReview exports).
-///
-/// Grammar: a tag line is two characters (`A–Z` then `A–Z`/`0–9`), one or more spaces, a hyphen
-/// and then either the end of the line or a space and the value (`TY  - JOUR`, `ER  -`,
-/// `TY - JOUR`). A record opens with `TY` and closes with `ER`. Lines without a tag inside a record
-/// continue the previous tag's value; blank lines are ignored.
-///
-/// Field mapping:
-/// - `sourceID`: `ID`.
-/// - `title`: `TI` ?? `T1` ?? `CT` ?? (`BT` for whole books).
-/// - `abstract`: `AB` ?? `N2`; continuation lines are kept as separate lines joined by `\n`.
-/// - `authors`: `AU` ?? `A1`, then `A2`/`A3`/`A4` are appended (editors and series authors)
-///   only if there were no `AU`/`A1` at all. Values are kept as written (`Smith, John`).
-/// - `year`: the first year found in `PY`, `Y1`, `DA`.
-/// - `doi`: `DO` (bare, `doi:` or `https://doi.org/` forms), else a marked DOI
-///   (`doi:`/`doi.org/`) in `UR`, `L2`, `M3`, `N1`; `M3` may also hold a bare `10.x/y`.
-/// - `venue`: `JF` ?? `JO` ?? `T2` ?? `JA` ?? `J2` ?? `SO` ?? `BT` (non-book records).
-/// - `keywords`: every `KW` value; EndNote's multi-line `KW` gives one keyword per line.
-/// - `pmid`: `AN` when it is 1–8 digits, else `PMID: n` in `N1`/`M1`/`M2`, else a PubMed URL.
-/// - `label`: `LB` of `1`/`0` (also yes/no, included/excluded, relevant/irrelevant), else `N1`
-///   containing `ASReview_relevant` (1) or `ASReview_irrelevant` (0).
-///
-/// Errors: a record without `ER` (at the end of the file or before the next `TY`) and a tag line
-/// other than `TY` outside a record are `.malformed` with the line. An empty or blank file gives
-/// `[]`; a non-blank file without any `TY` line is `.malformed` at its first non-blank line.
+/// Reads RIS exports (EndNote, Zotero, Mendeley, PubMed, Embase, ASReview), streamed line by line:
+/// UTF-8, each invalid line decoded as Latin-1 on its own, a leading BOM dropped, lines ended by LF
+/// or CRLF only (`Corpus.Lines`). A tag line is `A–Z`, `A–Z`/`0–9`, 1–5 spaces, `-`, then the line
+/// end or a space or tab and the value (`TY  - JOUR`, `ER  -`); `TY` opens a record, `ER` closes it.
+/// Refused, as `IngestError.malformed(file:line:expected:found:)`: `TY` inside an open record (at
+/// the new `TY`), `ER` or another tag outside a record (at that line), a record open at the end (at
+/// its `TY`), and a non-blank file with no record (at its first non-blank line, quoted).
+/// Tolerated silently: blank lines, untagged text outside records (banners), unknown tags and `LB`
+/// values; untagged lines in a record continue the previous value; values are trimmed and their
+/// whitespace collapsed. Blank input gives `[]`. Throws only `IngestError` (and what `body` throws).
+/// Mapping: id `ID`; title `TI` ?? `T1` ?? `CT` ?? `BT` (books); abstract `AB` ?? `N2`, its lines
+/// joined by `\n`; authors `AU` + `A1`, else `A2`–`A4`, as written; year: first in `PY`, `Y1`, `DA`;
+/// doi `DO`, else `doi:`/`doi.org/` in `UR`/`L2`/`M3`/`N1`, else an `M3` starting `10.`; venue `JF` ??
+/// `JO` ?? `T2` ?? `JA` ?? `J2` ?? `SO` ?? `BT` (not books); keywords: every `KW` line; pmid `AN` of
+/// 1–8 digits, else `PMID: n` in `N1`/`M1`/`M2`, else a PubMed URL in `UR`/`L2`; label `LB` (1/0,
+/// yes/no, included/excluded, relevant/irrelevant), else `ASReview_(ir)relevant` in `N1`.
 public enum RISReader {
   /// Reads the RIS file at `url`, streaming it line by line.
   ///

@@ -3,6 +3,15 @@ import Foundation
 
 /// Reads a search export in any supported format, chosen by extension and, failing that, content:
 /// CSV/TSV (ASReview columns), RIS, BibTeX, PubMed XML, MEDLINE (.nbib), JSON Lines.
+///
+/// Extensions, in any case: `csv`/`tsv`/`tab`, `ris`/`enw`, `bib`/`bibtex`, `xml` (always PubMed
+/// XML), `nbib`/`medline`, `jsonl`/`ndjson`. Otherwise the first 2 KiB, decoded (UTF-8 or Latin-1,
+/// BOM dropped) and trimmed, decide: `<` XML, `TY  -` RIS, `PMID-` MEDLINE, `@` BibTeX, `{` JSON
+/// Lines, anything else CSV, so an unknown file is usually refused for lacking a title column.
+/// Encoding, line ends, refusals and repairs are those of the chosen reader (`TabularRecordReader`,
+/// `RISReader`, `BibTeXReader`, `PubMedXMLReader`, `MEDLINEReader`, `JSONLinesReader`); a missing or
+/// unreadable file is `.fileNotFound` or `.unreadable`. CSV/TSV, RIS, MEDLINE and PubMed XML are
+/// streamed; BibTeX and JSON Lines are read whole. Throws only `IngestError` (and what `body` throws).
 public enum RecordFileReader {
   /// The formats a search export can come in.
   public enum Format: Sendable {

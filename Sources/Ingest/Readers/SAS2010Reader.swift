@@ -3,6 +3,16 @@ import Foundation
 
 /// Reads Wallace et al.'s SAS2010 layout: a label file whose lines start `<doc id> <1|-1>`, and
 /// folders `Titles/` and `Abstracts/` holding one file per document id (one line, maybe empty).
+///
+/// Files are read whole: UTF-8, or Latin-1 for the whole file when any byte is invalid, a leading BOM
+/// dropped. Label lines end at LF or CRLF only and split at runs of spaces (a tab is no separator);
+/// lines of only spaces are skipped, and what follows the label is ignored. Refused, as
+/// `IngestError.malformed(file:line:expected:found:)` with the first 40 characters: a line whose
+/// first field is not an integer or whose second is not `1` or `-1`. A repeated id silently keeps
+/// its last label; ids are kept as written (`007` is not `7`). Text files: every file of the folder
+/// but dot files, keyed by name, its whole text trimmed of Unicode whitespace. A folder that cannot
+/// be listed is `.fileNotFound` (whatever the cause); an unreadable file or a subfolder `.unreadable`.
+/// Throws only `IngestError`.
 public enum SAS2010Reader {
   /// Document id to raw label (`1` or `-1`).
   public static func labels(contentsOf url: URL) throws -> [String: String] {

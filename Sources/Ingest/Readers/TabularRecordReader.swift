@@ -4,8 +4,17 @@ import Foundation
 /// Reads CSV/TSV exports of screening tools (ASReview, SYNERGY, Cohen's ASReview copies, CSMeD-FT)
 /// into records, accepting the column-name aliases those tools use.
 ///
-/// Every row must have as many fields as the header: a short row is what a truncated file looks
-/// like, and it is reported with its line.
+/// Files are streamed through `DelimitedReader` (tab for `.tsv`/`.tab`, else comma; RFC 4180 with
+/// literal stray quotes, BOM dropped, LF/CRLF/lone-CR record ends, blank lines skipped, invalid UTF-8
+/// replaced by U+FFFD, no Latin-1 fallback). The first row is the header; `aliases` find the columns,
+/// case-insensitively. Refused, each naming its line: the syntax errors of `DelimitedReader`; no
+/// header (`.malformed`, line 1, found "an empty file"); no title, PMID or DOI column
+/// (`.missingColumn(file:column:available:)`); a row whose field count differs from the header's (a
+/// short row is what a truncated file looks like) and a label that is not 0/1-like (`LabelParser`),
+/// both `.malformed(file:line:expected:found:)` at the row's first line.
+/// Repaired silently: fields trimmed, empty ones absent; PMID and DOI normalised (`Identifiers`, nil
+/// when not one); year from the first 4 characters, nil when not a number; authors and keywords split
+/// on `;`; other columns ignored. Throws only `IngestError` (and what `body` throws).
 public enum TabularRecordReader {
   /// Column aliases, lower-cased, in priority order (from ASReview's `asreview.config` names).
   static let aliases: [String: [String]] = [

@@ -63,11 +63,11 @@ enum FileAccess {
     }
   }
 
-  /// Decodes bytes as UTF-8 (dropping a leading byte-order mark), falling back to Latin-1 when
-  /// the bytes are not valid UTF-8.
-  static func decode(_ bytes: some Collection<UInt8>) -> String {
+  /// Decodes bytes as UTF-8 (dropping a leading byte-order mark unless `droppingBOM` is false:
+  /// a line of a file is not its start), falling back to Latin-1 when the bytes are not valid UTF-8.
+  static func decode(_ bytes: some Collection<UInt8>, droppingBOM: Bool = true) -> String {
     var slice = bytes[...]
-    if slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
+    if droppingBOM, slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
     if let text = String(validating: slice, as: UTF8.self) { return text }
     var latin1 = String.UnicodeScalarView()
     for byte in slice { latin1.append(Unicode.Scalar(byte)) }

@@ -85,10 +85,19 @@ enum LaTeX {
 
   private struct Decoder {
     let input: [Unicode.Scalar]
+    /// How many accent arguments enclose this text: each level decodes its argument with a
+    /// decoder of its own, so nesting is bounded to keep hostile input off the stack.
+    let level: Int
     var index = 0
     var out = String.UnicodeScalarView()
 
-    init(_ input: [Unicode.Scalar]) { self.input = input }
+    /// Accents nest a few levels in real titles (`\'{\i}`); beyond this the text is kept as written.
+    static let maximumLevel = 32
+
+    init(_ input: [Unicode.Scalar], level: Int = 0) {
+      self.input = input
+      self.level = level
+    }
 
     func peek(_ offset: Int = 0) -> Unicode.Scalar? {
       index + offset < input.count ? input[index + offset] : nil
@@ -199,7 +208,7 @@ enum LaTeX {
           }
           argument.append(scalar)
         }
-        base = Decoder.decodeArgument(Array(argument))
+        base = Decoder.decodeArgument(Array(argument), level: level + 1)
       } else if peek() == "\\" {
         var argument: [Unicode.Scalar] = ["\\"]
         index += 1
@@ -208,7 +217,7 @@ enum LaTeX {
           index += 1
         }
         while peek() == " " || peek() == "\t" || peek() == "\n" { index += 1 }
-        base = Decoder.decodeArgument(argument)
+        base = Decoder.decodeArgument(argument, level: level + 1)
       } else if let scalar = peek() {
         index += 1
         base = String(scalar)
@@ -224,13 +233,14 @@ enum LaTeX {
       out.append(contentsOf: scalars)
     }
 
-    static func decodeArgument(_ scalars: [Unicode.Scalar]) -> String {
+    static func decodeArgument(_ scalars: [Unicode.Scalar], level: Int) -> String {
       let text = String(String.UnicodeScalarView(scalars))
       switch text {
       case "\\i": return "i"
       case "\\j": return "j"
       default:
-        var decoder = Decoder(scalars)
+        guard level <= maximumLevel else { return text }
+        var decoder = Decoder(scalars, level: level)
         return decoder.decodeAll()
       }
     }

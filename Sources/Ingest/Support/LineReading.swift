@@ -13,7 +13,8 @@ enum LineReading {
   /// Calls `body` with every line of the file at `url`, reading 1 MiB at a time.
   static func forEachLine(inFile url: URL, _ body: (String, Int) throws -> Void) throws {
     var assembler = LineAssembler()
-    func decoded(_ bytes: [UInt8], _ number: Int) throws { try body(FileAccess.decode(bytes), number) }
+    // The assembler already dropped the file's byte-order mark; one inside a later line is text.
+    func decoded(_ bytes: [UInt8], _ number: Int) throws { try body(FileAccess.decode(bytes, droppingBOM: false), number) }
     try FileAccess.forEachChunk(of: url) { try assembler.feed($0, decoded) }
     try assembler.finish(decoded)
   }

@@ -98,6 +98,12 @@ enum TextScan {
           continue
         }
         if let found = doiCandidate(scalars, from: index) { return found }
+        // Every later start inside this run of digits and dots ends its registrant where this
+        // one did and fails alike: skip the run, so `10.10.10...` costs one scan, not n.
+        var end = index + 3
+        while end < scalars.count, ("0"..."9").contains(scalars[end]) || scalars[end] == "." { end += 1 }
+        index = max(index + 1, end)
+        continue
       }
       index += 1
     }

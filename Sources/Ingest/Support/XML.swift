@@ -58,6 +58,10 @@ final class XMLStream {
   init(data: Data, file: String) throws {
     _ = XMLStream.initialized
     self.file = file
+    // libxml2 takes the size as an Int32: larger documents are refused rather than cut short.
+    guard data.count <= Int(Int32.max) else {
+      throw IngestError.unreadable(path: file, reason: "\(data.count) bytes: in-memory XML is limited to 2 GiB; read the file from disk")
+    }
     let buffer = UnsafeMutableRawBufferPointer.allocate(
       byteCount: max(1, data.count), alignment: 1)
     data.copyBytes(to: buffer)
@@ -65,7 +69,7 @@ final class XMLStream {
     guard
       let base = buffer.baseAddress,
       let reader = xmlReaderForMemory(
-        base.assumingMemoryBound(to: CChar.self), Int32(clamping: data.count), file, nil,
+        base.assumingMemoryBound(to: CChar.self), Int32(data.count), file, nil,
         XMLStream.options)
     else {
       buffer.deallocate()
@@ -117,7 +121,42 @@ final class XMLStream {
       throw IngestError.malformed(
         file: file, line: errors.line ?? parserLine, expected: "well-formed XML", found: message)
     }
+    // The readers walk a subtree recursively; libxml2 2.9 with XML_PARSE_HUGE sets no depth
+    // limit, so a hostile file could nest deep enough to overflow the stack.
+    if let deep = XMLStream.firstElement(below: node, deeperThan: XMLStream.maximumDepth) {
+      throw IngestError.malformed(
+        file: file, line: max(1, Int(xmlGetLineNo(deep))),
+        expected: "elements nested at most \(XMLStream.maximumDepth) deep", found: "deeper nesting")
+    }
     return XMLNode(node)
+  }
+
+  /// Deeper than any PubMed, TEI or JATS document (PubMed's deepest paths are about 10).
+  static let maximumDepth = 256
+
+  /// The first element more than `limit` levels below `root`, found without recursion.
+  static func firstElement(below root: xmlNodePtr, deeperThan limit: Int) -> xmlNodePtr? {
+    var node = root.pointee.children
+    var depth = 1
+    while let current = node {
+      if current.pointee.type == XML_ELEMENT_NODE {
+        if depth > limit { return current }
+        if let child = current.pointee.children {
+          node = child
+          depth += 1
+          continue
+        }
+      }
+      // Next sibling, or climb until an ancestor below `root` has one.
+      var climb: xmlNodePtr? = current
+      while let c = climb, c.pointee.next == nil {
+        climb = c.pointee.parent
+        depth -= 1
+        if climb == root || depth <= 0 { return nil }
+      }
+      node = climb?.pointee.next
+    }
+    return nil
   }
 
   private func check(_ status: Int32) throws -> Bool {

@@ -99,7 +99,19 @@ public struct StoppingLabels: Sendable, Hashable {
   }
 }
 
-/// Reads screening logs (`order,document_id,label[,score][,sample]`).
+/// Reads screening logs (`order,document_id,label[,score][,sample]`, see `StoppingLabels`).
+///
+/// A file must be UTF-8 (else `StoppingError.unreadableFile`). The CSV goes through
+/// `Corpus.DelimitedText` with strict quotes (a leading BOM dropped, LF/CRLF/lone-CR record ends,
+/// blank lines skipped); header names and values are trimmed of spaces and tabs, header names and
+/// `sample` compared in any case, other columns ignored. Refused, as `StoppingError` with the file
+/// and line: CSV syntax and rows of another width (`.malformedCSV`); no header, or no row after it
+/// (`.emptyInput`); no `order`, `document_id` or `label` column (`.missingColumn`); an order that is
+/// not a positive `Int`, an empty id, a label other than `1`/`0`/empty, an empty label with an order
+/// or in the target sample, a label without an order outside the target sample, a `random` row
+/// without an order, an unknown `sample`, a score that is not a finite number (`.invalidValue`); a
+/// repeated order or id (`.duplicateValue`, naming the first line); orders other than exactly 1…n
+/// (`.gapInOrder`). Nothing is repaired beyond trimming. Throws only `StoppingError` (typed).
 public enum StoppingLabelsReader {
   /// Reads a log from disk.
   ///
