@@ -119,3 +119,23 @@ import TestSupport
         == .malformed(file: "t", line: 2, expected: "a PMID (digits) in the Pids section", found: "'12 and more'"))
   }
 }
+
+@Suite struct XMLEncodingTests {
+  @Test("PubMed XML declaring an encoding libxml2 only reaches through iconv (UTF-7) is refused, streamed and in memory, as fuzzing found them to disagree")
+  func iconvEncodings() throws {
+    let xml = "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle></PubmedArticleSet>\n"
+    let bytes = Data(xml.utf8) + Data([0x85])
+    let expected = IngestError.malformed(file: "x.xml", line: 1, expected: "an XML document in UTF-8, UTF-16 or ISO-8859-1", found: "encoding \"UTF-7\"")
+    #expect(ingestError { _ = try PubMedXMLReader.parse(bytes, file: "x.xml") } == expected)
+    let url = try fixtureFile(bytes, name: "x.xml")
+    guard case .malformed(_, 1, _, "encoding \"UTF-7\"")? = ingestError({ try PubMedXMLReader.forEachRecord(inFile: url) { _ in } }) else {
+      Issue.record("the streamed reader accepted UTF-7")
+      return
+    }
+    // Declared UTF-8 or Latin-1 (any case, single quotes) still reads.
+    for declaration in ["encoding=\"UTF-8\"", "encoding='iso-8859-1'", "encoding = \"utf-8\""] {
+      let text = "<?xml version=\"1.0\" \(declaration)?><PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+      #expect(try PubMedXMLReader.parse(Data(text.utf8), file: "ok.xml").map(\.pmid) == ["1"], "\(declaration)")
+    }
+  }
+}
