@@ -15,3 +15,12 @@ for variant in $variants; do
   CSMED_KERNELS=$variant swift test --skip-build "$@"
   echo "== CSMED_KERNELS=$variant passed in $((SECONDS - started)) s ==" >&2
 done
+# Then every reader's fuzz target for a short fixed time (FUZZ_SECONDS each, default 10; 0 skips),
+# so that a reader which starts to crash, hang or throw a foreign error fails here too.
+fuzz_seconds=${FUZZ_SECONDS:-10}
+if [ "$fuzz_seconds" -gt 0 ]; then
+  echo "== fuzzing every reader for $fuzz_seconds s each (scripts/fuzz.sh) ==" >&2
+  started=$SECONDS
+  scripts/fuzz.sh all "$fuzz_seconds"
+  echo "== fuzzing passed in $((SECONDS - started)) s ==" >&2
+fi

@@ -158,11 +158,8 @@ public enum ScreenWorkflow {
     ranked.scores += try scorer.finish()
     progress(.finished("screen"))
     if let shard = options.shard, let digest {
-      ranked.shard = ShardRecord(
-        shard: shard.index, shards: shard.count, reviewID: input.reviewID, records: input.count,
-        first: range.lowerBound, end: range.upperBound, blockSize: blockSize, inputDigest: digest.hex(),
-        rankerDigest: try rankerDigest(options, query: query, fullTextStage: input.fullTextStage),
-        ranker: scorer.description, platform: .current, csmedVersion: CSMeDVersion.current)
+      ranked.shard = try shardRecord(
+        shard, of: input, range: range, inputDigest: digest.hex(), ranker: scorer.description, options: options, query: query)
       if range.isEmpty {
         let blocks = (input.count + blockSize - 1) / blockSize
         progress(.warning(
@@ -183,6 +180,18 @@ public enum ScreenWorkflow {
       return a < b
     }
     return ranked
+  }
+
+  /// What `csmed merge` needs to know of a shard: its slice, the digests, the platform.
+  static func shardRecord(
+    _ shard: Shard, of input: ScreenInput, range: Range<Int>, inputDigest: String, ranker: String, options: Options,
+    query: String
+  ) throws -> ShardRecord {
+    ShardRecord(
+      shard: shard.index, shards: shard.count, reviewID: input.reviewID, records: input.count,
+      first: range.lowerBound, end: range.upperBound, blockSize: blockSize, inputDigest: inputDigest,
+      rankerDigest: try rankerDigest(options, query: query, fullTextStage: input.fullTextStage),
+      ranker: ranker, platform: .current, csmedVersion: CSMeDVersion.current)
   }
 
   /// The digest of everything that decides a screen's scores besides the input: the ranker and
