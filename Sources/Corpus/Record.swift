@@ -1,5 +1,5 @@
 /// One bibliographic record as read from a source file, before normalization.
-public struct Record: Sendable, Equatable, Hashable {
+public struct Record: Sendable, Equatable, Hashable, Codable {
   public var sourceID: String?
   public var pmid: String?
   public var doi: String?

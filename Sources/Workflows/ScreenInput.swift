@@ -14,6 +14,8 @@ struct ScreenInput {
     var label: Int?
     /// What the ranker reads: the record in its view, with the main text at the full-text stage.
     var text: String
+    /// The record with every field, its label the one the screen carries.
+    var record: Record
   }
 
   var reviewID: String
@@ -51,11 +53,13 @@ struct ScreenInput {
   func forEach(view: TextView, _ body: (Int, Candidate) throws -> Void) throws {
     if let review = loaded {
       for i in review.records.indices {
+        var record = review.records[i]
+        record.label = review.labels[i]
         try body(
           i,
           Candidate(
-            documentID: review.documentIDs[i], title: review.records[i].title, label: review.labels[i],
-            text: fullTextStage ? review.fullText(of: i, view: view) : review.text(of: i, view: view)))
+            documentID: review.documentIDs[i], title: record.title, label: review.labels[i],
+            text: fullTextStage ? review.fullText(of: i, view: view) : review.text(of: i, view: view), record: record))
       }
     } else if let file {
       var index = 0
@@ -65,7 +69,7 @@ struct ScreenInput {
           index,
           Candidate(
             documentID: LabelledReview.documentID(of: record, index: index), title: record.title, label: record.label,
-            text: view.text(of: record)))
+            text: view.text(of: record), record: record))
       }
     }
   }

@@ -1,6 +1,7 @@
 import Corpus
 import Encoder
 import Foundation
+import Ingest
 import Text
 
 /// `csmed screen` with a zero-shot ranker, `csmed embed` and `csmed tokenize`.
@@ -36,6 +37,8 @@ public enum ScreenWorkflow {
     public var shard: Shard?
     /// Tokens per candidate for the zero-shot embedding (a trained screener keeps its own).
     public var maxLength = 256
+    /// Keep every record with all its fields (on disk) for an output in rank order (`--format ris|csv`).
+    public var keepRecords = false
 
     public init(source: ReviewSource, ranker: Ranker, base: URL, query: String? = nil, shard: Shard? = nil) {
       self.source = source
@@ -90,6 +93,8 @@ public enum ScreenWorkflow {
     public var emptyRecords: Int
     /// For a shard: what `csmed merge` checks (written beside the ranking).
     public var shard: ShardRecord? = nil
+    /// With `keepRecords`: the candidates' records, by candidate index.
+    public var records: RecordSpill? = nil
   }
 
   /// Where to stop screening for a target recall, estimated on the screener's validation reviews.
@@ -130,6 +135,8 @@ public enum ScreenWorkflow {
     var block: [String] = []
     // A shard hashes the whole list, so that merge can tell shards of different inputs apart.
     var digest = options.shard.map { _ in FieldDigest() }
+    let spill = options.keepRecords ? try RecordSpill() : nil
+    ranked.records = spill
     progress(.started("screen", total: range.count))
     func scoreBlock() throws {
       let before = ranked.scores.count
@@ -147,6 +154,7 @@ public enum ScreenWorkflow {
         }
       }
       guard range.contains(index) else { return }
+      try spill?.append(candidate.record)
       ranked.documentIDs.append(candidate.documentID)
       ranked.titles.append(candidate.title)
       ranked.labels.append(candidate.label)
@@ -320,27 +328,61 @@ public enum ScreenWorkflow {
     return vectors
   }
 
-  /// The ranking as csmed's CSV (`review_id,document_id,rank,score,label`) or a TREC run.
-  public static func render(_ ranked: Ranked, format: RankingFormat, tag: String) -> String {
-    var lines: [String] = format == .csv ? ["review_id,document_id,rank,score,title,label"] : []
+  /// What `screen` writes: the ranking (`review_id,document_id,rank,score,title,label`, what
+  /// `eval` and `merge` read), the records themselves in rank order with every field as CSV
+  /// under ASReview's column names or as RIS (both read back by csmed's readers, ASReview,
+  /// Rayyan and reference managers), or a TREC run.
+  public enum RankingFormat: String, Sendable, CaseIterable {
+    case ranking, csv, ris, trec
+
+    /// Whether the output carries the records' fields, which the screen must keep.
+    public var needsRecords: Bool { self == .csv || self == .ris }
+  }
+
+  /// The output as one string (small outputs and tests; `write` streams).
+  public static func render(_ ranked: Ranked, format: RankingFormat, tag: String) throws -> String {
+    var text = ""
+    try write(ranked, format: format, tag: tag) { text += $0 }
+    return text
+  }
+
+  /// Writes the output in rank order, piece by piece, to `sink`.
+  /// - Throws: ``WorkflowError/usage(_:)`` for a records format when the screen kept none, or
+  ///   what reading the kept records or `sink` throws.
+  public static func write(_ ranked: Ranked, format: RankingFormat, tag: String, to sink: (String) throws -> Void) throws {
+    if format.needsRecords && ranked.records?.count != ranked.documentIDs.count {
+      throw WorkflowError.usage("--format \(format.rawValue) needs the records: screen with keepRecords")
+    }
+    switch format {
+    case .ranking: try sink("review_id,document_id,rank,score,title,label\n")
+    case .csv: try sink(CSVWriter.screeningHeader.joined(separator: ",") + "\n")
+    case .ris, .trec: break
+    }
     for (position, candidate) in ranked.order.enumerated() {
       let raw = ranked.scores[candidate]
       // The shortest text that reads back as the same Double, so `csmed merge` orders shards exactly.
-      let score = raw.isFinite ? "\(raw)" : (format == .csv ? "-inf" : "-1000000")
+      let score = raw.isFinite ? "\(raw)" : (format == .trec ? "-1000000" : "-inf")
       let id = DelimitedText.quoted(ranked.documentIDs[candidate])
+      let rank = position + 1
       switch format {
-      case .csv:
+      case .ranking:
         let label = ranked.labels[candidate].map(String.init) ?? ""
         let title = DelimitedText.quoted(ranked.titles[candidate])
-        lines.append("\(DelimitedText.quoted(ranked.reviewID)),\(id),\(position + 1),\(score),\(title),\(label)")
+        try sink("\(DelimitedText.quoted(ranked.reviewID)),\(id),\(rank),\(score),\(title),\(label)\n")
       case .trec:
-        lines.append("\(ranked.reviewID) Q0 \(id) \(position + 1) \(score) \(tag)")
+        try sink("\(ranked.reviewID) Q0 \(id) \(rank) \(score) \(tag)\n")
+      case .csv:
+        guard let record = try ranked.records?.record(candidate) else { continue }
+        try sink(CSVWriter.screeningRow(record, id: record.sourceID ?? ranked.documentIDs[candidate], rank: rank, score: score))
+      case .ris:
+        guard var record = try ranked.records?.record(candidate) else { continue }
+        if record.sourceID == nil { record.sourceID = ranked.documentIDs[candidate] }
+        try sink(RISWriter.entry(record, extra: [
+          ("N1", "csmed rank \(rank) of \(ranked.order.count), score \(score) (\(tag))"), ("C1", String(rank)), ("C2", score),
+        ]))
       }
     }
-    return lines.joined(separator: "\n") + "\n"
   }
-
-  public enum RankingFormat: String, Sendable, CaseIterable { case csv, trec }
 
   /// `csmed embed`: one embedding per text.
   public static func embed(_ texts: [String], base: URL, progress: ProgressHandler = { _ in }) throws -> [[Float]] {

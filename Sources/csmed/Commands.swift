@@ -138,6 +138,49 @@ let exportCommand = Command(
 
 /// Writes command output files atomically (temporary file, then rename).
 enum OutputFile {
+  /// Streams output that may be large to `url` (atomically: a temporary file beside it, renamed
+  /// when `body` succeeded, removed when it failed) or, without a `url`, to stdout; pieces are
+  /// buffered to 1 MiB writes.
+  static func stream(to url: URL?, _ body: (_ sink: (String) throws -> Void) throws -> Void) throws {
+    let temporary = url.map { $0.deletingLastPathComponent().appendingPathComponent(".\($0.lastPathComponent).\(UUID().uuidString).partial") }
+    let handle: FileHandle
+    if let temporary {
+      guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let h = try? FileHandle(forWritingTo: temporary) else {
+        throw WorkflowError.io(path: url?.path ?? temporary.path, reason: "cannot write: cannot create \(temporary.lastPathComponent) beside it")
+      }
+      handle = h
+    } else {
+      handle = FileHandle.standardOutput
+    }
+    var buffer = Data()
+    func flush() throws {
+      do { try handle.write(contentsOf: buffer) } catch {
+        throw WorkflowError.io(path: url?.path ?? "stdout", reason: "cannot write: \(error.localizedDescription)")
+      }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    do {
+      try body { piece in
+        buffer.append(contentsOf: piece.utf8)
+        if buffer.count >= 1 << 20 { try flush() }
+      }
+      try flush()
+      if let temporary, let url {
+        try? handle.close()
+        // rename(2) replaces the target in one step, so a reader never sees half a file.
+        guard rename(temporary.path, url.path) == 0 else {
+          throw WorkflowError.io(path: url.path, reason: "cannot write: \(String(cString: strerror(errno)))")
+        }
+      }
+    } catch {
+      if let temporary {
+        try? handle.close()
+        try? FileManager.default.removeItem(at: temporary)
+      }
+      throw error
+    }
+  }
+
   static func write(_ text: String, to url: URL) throws {
     do {
       try Data(text.utf8).write(to: url, options: .atomic)

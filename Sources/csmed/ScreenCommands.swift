@@ -36,14 +36,18 @@ let screenCommand = Command(
       OptionSpec("criteria", value: "file", help: "Eligibility criteria added to the query, for --input."),
       OptionSpec("query", value: "text", help: "Use this query instead of title and criteria."),
       OptionSpec("stage", value: "ta|ft", help: "Labels to carry into the output, from --db (default ta)."),
-      OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
+      OptionSpec("format", value: "ranking|csv|ris|trec", help: "The ranking (default), the records in rank order as CSV or RIS, or a TREC run."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
       OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
       OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N slices of whole 256-record blocks (needs -o); join them with `csmed merge`."),
       OptionSpec("max-len", value: "n", help: "Tokens per candidate for --zero-shot embed (default 256)."),
     ],
     discussion: """
-      Output CSV: review_id,document_id,rank,score,title,label (label where known), ready for `csmed eval`.
+      Output (--format ranking): review_id,document_id,rank,score,title,label (label where known), for `csmed eval`.
+      --format csv: every record in rank order with all its fields under ASReview's column names
+      (record_id,title,abstract,authors,year,doi,keywords,included,pmid,journal,rank,score), for ASReview LAB,
+      Rayyan or a reference manager; --format ris: the same as RIS, rank and score in N1, C1 and C2.
+      The records wait in a temporary file, not in memory, until they are written in rank order.
       embed (and a trained bi- or cross-encoder) reads title, abstract and keywords (MeSH, author keywords);
       bm25 (and a trained TF-IDF screener) reads title and abstract.
       Records with neither title nor abstract are kept, ranked last with score -inf, and counted in a warning.
@@ -75,13 +79,13 @@ let screenCommand = Command(
     }
     let started = Date()
     let shard = try arguments.value("shard").map { try ScreenWorkflow.Shard(parsing: $0) }
-    let format = try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv)
+    let format = try arguments.choice("format", default: ScreenWorkflow.RankingFormat.ranking)
     if shard != nil {
       guard arguments.value("output") != nil else {
         throw UsageError("--shard needs -o FILE: the shard's record for `csmed merge` is written beside it (FILE.shard.json)", command: "csmed screen")
       }
-      guard format == .csv else {
-        throw UsageError("--shard writes CSV, which `csmed merge` reads; merge writes TREC with --format trec", command: "csmed screen")
+      guard format == .ranking else {
+        throw UsageError("--shard writes the ranking, which `csmed merge` reads; merge writes TREC with --format trec", command: "csmed screen")
       }
     }
     var targetRecall: Double? = nil
@@ -97,8 +101,8 @@ let screenCommand = Command(
     var options = ScreenWorkflow.Options(
       source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard)
     options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
+    options.keepRecords = format.needsRecords
     let ranked = try ScreenWorkflow.screen(options, progress: ProgressBar().handler)
-    let text = ScreenWorkflow.render(ranked, format: format, tag: tag)
     let seconds = Date().timeIntervalSince(started)
     Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
     if let r = targetRecall, case .trained(let directory) = ranker {
@@ -107,12 +111,9 @@ let screenCommand = Command(
         format: "target recall %.2f: screen the top %d of %d (expected work saved %.1f%%; the largest share any of %d validation reviews needed)\n",
         r, cut.rank, ranked.order.count, 100 * cut.workSaved, cut.validationReviews))
     }
-    if let output = arguments.value("output") {
-      try OutputFile.write(text, to: URL(fileURLWithPath: output))
-      try ranked.shard?.write(besides: URL(fileURLWithPath: output))
-    } else {
-      Terminal.out(text)
-    }
+    let output = arguments.value("output").map { URL(fileURLWithPath: $0) }
+    try OutputFile.stream(to: output) { sink in try ScreenWorkflow.write(ranked, format: format, tag: tag, to: sink) }
+    if let output { try ranked.shard?.write(besides: output) }
   })
 
 let embedCommand = Command(
@@ -147,21 +148,24 @@ let mergeCommand = Command(
   spec: CommandSpec(
     name: "csmed merge", abstract: "Join the rankings of `screen --shard i/N` runs into one.",
     options: [
-      OptionSpec("format", value: "csv|trec", help: "Output format (default csv)."),
+      OptionSpec("format", value: "ranking|trec", help: "Output format (default ranking)."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
     ],
-    positionals: [PositionalSpec("shards", help: "The shard rankings (csmed CSV) of `screen --shard`, in any order.", repeated: true)],
+    positionals: [PositionalSpec("shards", help: "The shard rankings of `screen --shard`, in any order.", repeated: true)],
     discussion: """
       Each shard's record (FILE.shard.json, written by `screen --shard i/N -o FILE`) is checked: the same
       input and ranker (SHA-256 digests), all N shards once. On one machine the merged ranking equals the
       unsharded one byte for byte; across CPUs scores agree within rounding (README, Sharding).
       """),
   run: { arguments in
+    let format = try arguments.choice("format", default: ScreenWorkflow.RankingFormat.ranking)
+    guard !format.needsRecords else {
+      throw UsageError("merge joins rankings, which hold no records; give --format ranking or trec (screen whole for --format \(format.rawValue))", command: "csmed merge")
+    }
     let merged = try MergeWorkflow.merge(arguments.positionals.map { URL(fileURLWithPath: $0) })
     for warning in merged.warnings { Terminal.err("warning: \(warning)\n") }
     let ranked = merged.ranked
-    let text = ScreenWorkflow.render(
-      ranked, format: try arguments.choice("format", default: ScreenWorkflow.RankingFormat.csv), tag: "csmed-merged")
+    let text = try ScreenWorkflow.render(ranked, format: format, tag: "csmed-merged")
     if let output = arguments.value("output") {
       try OutputFile.write(text, to: URL(fileURLWithPath: output))
     } else {

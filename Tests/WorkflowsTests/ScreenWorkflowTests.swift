@@ -30,11 +30,11 @@ import TestSupport
     let ranked = try ScreenWorkflow.screen(.init(source: .file(try Self.export(), title: "statins muscle", criteria: nil), ranker: .zeroShot(.bm25), base: Self.model))
     #expect(Set(ranked.order.prefix(2)) == [1, 3])
     #expect(ranked.order.last == 4 && ranked.emptyRecords == 1)
-    let csv = ScreenWorkflow.render(ranked, format: .csv, tag: "t")
+    let csv = try ScreenWorkflow.render(ranked, format: .ranking, tag: "t")
     #expect(csv.hasPrefix("review_id,document_id,rank,score,title,label\nexport,"))
     // The record without text is ranked last with score -inf.
     #expect(csv.hasSuffix(",5,-inf,,0\n"))
-    let trec = ScreenWorkflow.render(ranked, format: .trec, tag: "t")
+    let trec = try ScreenWorkflow.render(ranked, format: .trec, tag: "t")
     #expect(trec.split(separator: "\n").first?.split(separator: " ").count == 6)
   }
 

@@ -58,7 +58,7 @@ import Testing
       #expect(merged.warnings.isEmpty)
       #expect(merged.ranked.order.map { merged.ranked.documentIDs[$0] } == ["a1", "b1", "a2", "b2", "a3"])
       #expect(merged.ranked.emptyRecords == 1)
-      let text = ScreenWorkflow.render(merged.ranked, format: .csv, tag: "t")
+      let text = try ScreenWorkflow.render(merged.ranked, format: .ranking, tag: "t")
       #expect(text.contains("r,a3,5,-inf,,\n"))
       #expect(text.contains("r,a1,1,0.9,\"A, one\",1\n"))
     }

@@ -20,6 +20,13 @@ public enum RISWriter {
     return output
   }
 
+  /// One record's entry, with `extra` tag lines (e.g. a screen's rank and score) before its `ER`.
+  public static func entry(_ record: Record, extra: [(tag: String, value: String)] = []) -> String {
+    var output = ""
+    append(record, extra: extra, to: &output)
+    return output
+  }
+
   /// Writes `records` to `url` atomically.
   ///
   /// - Throws: `IngestError.unreadable` when the file cannot be written.
@@ -31,7 +38,7 @@ public enum RISWriter {
     }
   }
 
-  private static func append(_ record: Record, to output: inout String) {
+  private static func append(_ record: Record, extra: [(tag: String, value: String)] = [], to output: inout String) {
     func line(_ tag: String, _ value: String) {
       let value = TextScan.collapseWhitespace(value)
       if !value.isEmpty { output += "\(tag)  - \(value)\n" }
@@ -59,6 +66,7 @@ public enum RISWriter {
     case 0?: line("N1", "ASReview_irrelevant")
     default: break
     }
+    for (tag, value) in extra { line(tag, value) }
     output += "ER  - \n\n"
   }
 }
