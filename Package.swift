@@ -44,11 +44,12 @@ let package = Package(
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
+    .target(name: "HTMLPage", dependencies: ["Text", "Evaluation"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters"], swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters", "HTMLPage"], swiftSettings: strict),
     .target(name: "CLIKit", swiftSettings: strict),
     .executableTarget(
-      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Ingest", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters"], swiftSettings: strict),
+      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Ingest", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters", "HTMLPage"], swiftSettings: strict),
     .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
     // Every reader of outside input under libFuzzer (scripts/fuzz.sh); a replay tool otherwise.
     .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
@@ -62,8 +63,9 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "Corpus", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
-      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text", "Tensor"]),
+      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text", "Tensor", "HTMLPage"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
+    .testTarget(name: "HTMLPageTests", dependencies: ["HTMLPage"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TensorTests", dependencies: ["Tensor", "COpenBLAS", "CKernels", "Corpus"]),
     .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Tensor", "Text", "Corpus"], resources: [.copy("Fixtures")]),

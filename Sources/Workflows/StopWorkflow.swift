@@ -8,6 +8,9 @@ public enum StopWorkflow {
     public var relevantFound: Int
     public var total: Int
     public var decisions: [StoppingRuleDecision]
+    /// Every label the file gives, by document id (1 relevant, 0 irrelevant).
+    public var labels: [String: Int] = [:]
+    public var targetRecall = 0.95
   }
 
   /// - Parameters:
@@ -20,8 +23,10 @@ public enum StopWorkflow {
     let progress = try parsed.progress(total: total)
     let chosen = try rules.map { try StoppingRuleCatalog.rules(from: $0, targetRecall: targetRecall) }
       ?? StoppingRuleCatalog.defaultRules(targetRecall: targetRecall)
+    var labelled: [String: Int] = [:]
+    for row in parsed.entries { if let label = row.label { labelled[row.documentID] = label ? 1 : 0 } }
     return Answer(
       screened: progress.labels.count, relevantFound: progress.labels.filter { $0 }.count, total: progress.total,
-      decisions: StoppingRuleCatalog.decisions(of: chosen, for: progress))
+      decisions: StoppingRuleCatalog.decisions(of: chosen, for: progress), labels: labelled, targetRecall: targetRecall)
   }
 }

@@ -38,8 +38,10 @@ let screenCommand = Command(
       OptionSpec("stage", value: "ta|ft", help: "Labels to carry into the output, from --db (default ta)."),
       OptionSpec("format", value: "ranking|csv|ris|trec", help: "The ranking (default), the records in rank order as CSV or RIS, or a TREC run."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
+      OptionSpec("html", value: "page", help: "Also write a screening page: the records to read, label and export (one file, works offline)."),
       OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
-      OptionSpec("shard", value: "i/N", help: "Screen only the i-th of N slices of whole 256-record blocks (needs -o); join them with `csmed merge`."),
+      OptionSpec("shard", value: "i/N|auto", help: "Screen only the i-th of N slices of whole 256-record blocks (needs -o); join them with `csmed merge`. auto: from a Slurm array task or a Kubernetes Indexed Job."),
+      OptionSpec("shard-count", value: "n", help: "With --shard auto: the number of shards (a Kubernetes Job's completions; checked against Slurm's array)."),
       OptionSpec("max-len", value: "n", help: "Tokens per candidate for --zero-shot embed (default 256)."),
     ],
     discussion: """
@@ -48,6 +50,10 @@ let screenCommand = Command(
       (record_id,title,abstract,authors,year,doi,keywords,included,pmid,journal,rank,score), for ASReview LAB,
       Rayyan or a reference manager; --format ris: the same as RIS, rank and score in N1, C1 and C2.
       The records wait in a temporary file, not in memory, until they are written in rank order.
+      --html PAGE.html: the records in rank order, paged, with the query's and the criteria's words marked, a
+      label per record kept in the browser, an export of the labels (a CSV for `csmed stop --labels` and
+      `csmed train --input`), where --target-recall says to stop, and the recall curve when labels are known.
+      `csmed stop --labels EXPORT.csv --html PAGE.html` writes the rules' advice into the page.
       embed (and a trained bi- or cross-encoder) reads title, abstract and keywords (MeSH, author keywords);
       bm25 (and a trained TF-IDF screener) reads title and abstract.
       Records with neither title nor abstract are kept, ranked last with score -inf, and counted in a warning.
@@ -78,7 +84,16 @@ let screenCommand = Command(
       source = .database(Defaults.database(arguments), review: try arguments.require("review"), stage: try arguments.choice("stage", default: Stage.titleAbstract))
     }
     let started = Date()
-    let shard = try arguments.value("shard").map { try ScreenWorkflow.Shard(parsing: $0) }
+    let shardCount = arguments.value("shard-count") == nil ? nil : try arguments.int("shard-count", default: 1, in: 1...1_000_000)
+    let shard = try arguments.value("shard").map { text in
+      text == "auto"
+        ? try ScreenWorkflow.Shard(environment: ProcessInfo.processInfo.environment, count: shardCount)
+        : try ScreenWorkflow.Shard(parsing: text)
+    }
+    if shardCount != nil && arguments.value("shard") != "auto" {
+      throw UsageError("--shard-count goes with --shard auto", command: "csmed screen")
+    }
+    if let shard, arguments.value("shard") == "auto" { Terminal.err("shard \(shard) (from the scheduler's environment)\n") }
     let format = try arguments.choice("format", default: ScreenWorkflow.RankingFormat.ranking)
     if shard != nil {
       guard arguments.value("output") != nil else {
@@ -87,7 +102,11 @@ let screenCommand = Command(
       guard format == .ranking else {
         throw UsageError("--shard writes the ranking, which `csmed merge` reads; merge writes TREC with --format trec", command: "csmed screen")
       }
+      guard arguments.value("html") == nil else {
+        throw UsageError("--html shows the whole ranking: write the page from an unsharded screen", command: "csmed screen")
+      }
     }
+    let page = arguments.value("html").map { URL(fileURLWithPath: $0) }
     var targetRecall: Double? = nil
     if let text = arguments.value("target-recall") {
       guard let r = Double(text), r > 0, r <= 1 else {
@@ -101,19 +120,25 @@ let screenCommand = Command(
     var options = ScreenWorkflow.Options(
       source: source, ranker: ranker, base: Defaults.base(arguments), query: arguments.value("query"), shard: shard)
     options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
-    options.keepRecords = format.needsRecords
+    options.keepRecords = format.needsRecords || page != nil
     let ranked = try ScreenWorkflow.screen(options, progress: ProgressBar().handler)
     let seconds = Date().timeIntervalSince(started)
     Terminal.err(String(format: "screened %d documents in %.1f s (%.1f documents/s)\n", ranked.order.count, seconds, Double(ranked.order.count) / max(seconds, 1e-9)))
+    var cutoff: ScreenWorkflow.Cutoff? = nil
     if let r = targetRecall, case .trained(let directory) = ranker {
       let cut = try ScreenWorkflow.cutoff(targetRecall: r, screener: directory, count: ranked.order.count)
       Terminal.err(String(
         format: "target recall %.2f: screen the top %d of %d (expected work saved %.1f%%; the largest share any of %d validation reviews needed)\n",
         r, cut.rank, ranked.order.count, 100 * cut.workSaved, cut.validationReviews))
+      cutoff = cut
     }
     let output = arguments.value("output").map { URL(fileURLWithPath: $0) }
     try OutputFile.stream(to: output) { sink in try ScreenWorkflow.write(ranked, format: format, tag: tag, to: sink) }
     if let output { try ranked.shard?.write(besides: output) }
+    if let page {
+      try OutputFile.stream(to: page) { sink in try PageWorkflow.write(ranked, cutoff: cutoff, to: sink) }
+      Terminal.err("screening page: \(page.path) (open it in a browser; it needs no network)\n")
+    }
   })
 
 let embedCommand = Command(

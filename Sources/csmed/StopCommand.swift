@@ -1,5 +1,6 @@
 import CLIKit
 import Foundation
+import HTMLPage
 import Screening
 import Workflows
 
@@ -12,8 +13,12 @@ let stopCommand = Command(
       OptionSpec("rules", value: "list", help: "e.g. knee,budget,target:10,quant,quantci,hypergeometric,fraction:0.5,consecutive:100"),
       OptionSpec("target-recall", value: "r", help: "Recall the rules aim for (default 0.95)."),
       OptionSpec("format", value: "table|json", help: "Output format (default table)."),
+      OptionSpec("html", value: "page", help: "Write the labels and the advice into this page of `csmed screen --html` (in place)."),
     ],
-    discussion: "Rows without an order are records not yet screened (their scores feed Quant). Exit status 0 either way."),
+    discussion: """
+      Rows without an order are records not yet screened (their scores feed Quant). Exit status 0 either way.
+      The labels a screening page exports are such a file: the labelled records in rank order.
+      """),
   run: { arguments in
     let targetRecall = try arguments.value("target-recall").map { text -> Double in
       guard let value = Double(text), value > 0, value <= 1 else {
@@ -21,8 +26,9 @@ let stopCommand = Command(
       }
       return value
     } ?? 0.95
+    let labelsFile = try arguments.require("labels")
     let answer = try StopWorkflow.decide(
-      labels: URL(fileURLWithPath: try arguments.require("labels")),
+      labels: URL(fileURLWithPath: labelsFile),
       total: arguments.value("total") == nil ? nil : try arguments.int("total", default: 0, in: 1...Int.max),
       rules: arguments.value("rules"), targetRecall: targetRecall)
     if try arguments.choice("format", default: StopFormat.table) == .json {
@@ -35,6 +41,14 @@ let stopCommand = Command(
       var text = "screened \(answer.screened) of \(answer.total), \(answer.relevantFound) relevant found\n\n"
       text += Render.table(["rule", "verdict", "why"], answer.decisions.map { [$0.rule, $0.decision.verdict.rawValue, $0.decision.reason] })
       Terminal.out(text)
+    }
+    if let path = arguments.value("html") {
+      let url = URL(fileURLWithPath: path)
+      let (page, unknown) = try PageWorkflow.feedBack(answer, labelsFile: labelsFile, into: url)
+      // Written whole to a temporary file and renamed, so a failure leaves the page as it was.
+      try OutputFile.stream(to: url) { sink in try page.write(to: sink) }
+      if unknown > 0 { Terminal.err("warning: \(unknown) label(s) name records the page does not list; left out\n") }
+      Terminal.err("advice written into \(path)\n")
     }
   })
 

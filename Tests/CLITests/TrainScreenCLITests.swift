@@ -226,6 +226,22 @@ import TestSupport
     let record = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("b.csv.shard.json"))) as? [String: Any]
     #expect(record?["shard"] as? Int == 2 && record?["shards"] as? Int == 2 && record?["first"] as? Int == 12 && record?["end"] as? Int == 12)
     #expect((record?["platform"] as? [String: Any])?["kernels"] as? String == ComputePlatform.current.kernels)
+
+    // --shard auto: the same shards from a Slurm array task (--array=1-2) and a Kubernetes Indexed Job.
+    let slurm = folder.appendingPathComponent("slurm-1.csv"), indexed = folder.appendingPathComponent("k8s-1.csv")
+    let fromSlurm = try CLITests.run(
+      common + ["--shard", "auto", "-o", slurm.path],
+      environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_MAX": "2", "SLURM_ARRAY_TASK_COUNT": "2"])
+    #expect(fromSlurm.status == 0 && fromSlurm.stderr.contains("shard 1/2 (from the scheduler's environment)"), "\(fromSlurm)")
+    #expect(try Data(contentsOf: slurm) == Data(contentsOf: a))
+    let fromJob = try CLITests.run(
+      common + ["--shard", "auto", "--shard-count", "2", "-o", indexed.path], environment: ["JOB_COMPLETION_INDEX": "1"])
+    #expect(fromJob.status == 0, "\(fromJob)")
+    #expect(try Data(contentsOf: indexed) == Data(contentsOf: b))
+    let noScheduler = try CLITests.run(common + ["--shard", "auto", "-o", indexed.path])
+    #expect(noScheduler.status == 64 && noScheduler.stderr.contains("neither SLURM_ARRAY_TASK_ID"), "\(noScheduler)")
+    let countAlone = try CLITests.run(common + ["--shard", "1/2", "--shard-count", "2", "-o", indexed.path])
+    #expect(countAlone.status == 64 && countAlone.stderr.contains("--shard-count goes with --shard auto"), "\(countAlone)")
   }
 
   @Test("embed and tokenize --text-file: one output per LF-ended line; \\v, \\f, U+0085, U+2028, U+2029 and a lone CR stay inside",

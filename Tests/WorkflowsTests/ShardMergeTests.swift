@@ -12,6 +12,41 @@ import Testing
     }
   }
 
+  @Test("--shard auto: a Slurm array task or a Kubernetes Indexed Job's index")
+  func shardFromScheduler() throws {
+    typealias Shard = ScreenWorkflow.Shard
+    func slurm(_ id: Int, _ low: Int, _ high: Int, step: Int? = nil, count: Int? = nil) -> [String: String] {
+      var env = ["SLURM_ARRAY_TASK_ID": "\(id)", "SLURM_ARRAY_TASK_MIN": "\(low)", "SLURM_ARRAY_TASK_MAX": "\(high)"]
+      if let step { env["SLURM_ARRAY_TASK_STEP"] = "\(step)" }
+      if let count { env["SLURM_ARRAY_TASK_COUNT"] = "\(count)" }
+      return env
+    }
+    // --array=0-7 and --array=1-8 are the same eight shards.
+    #expect(try Shard(environment: slurm(0, 0, 7, count: 8), count: nil).description == "1/8")
+    #expect(try Shard(environment: slurm(8, 1, 8), count: nil).description == "8/8")
+    #expect(try Shard(environment: slurm(3, 0, 7), count: 8).description == "4/8")
+    // --array=0-12:4: tasks 0, 4, 8, 12.
+    #expect(try Shard(environment: slurm(8, 0, 12, step: 4, count: 4), count: nil).description == "3/4")
+    #expect(try Shard(environment: ["JOB_COMPLETION_INDEX": "0"], count: 3).description == "1/3")
+    #expect(try Shard(environment: ["JOB_COMPLETION_INDEX": "2"], count: 3).description == "3/3")
+    func refused(_ env: [String: String], count: Int? = nil, saying words: String) {
+      #expect {
+        try Shard(environment: env, count: count)
+      } throws: { error in
+        guard case WorkflowError.usage(let message) = error else { return false }
+        return message.contains(words)
+      }
+    }
+    refused([:], saying: "neither SLURM_ARRAY_TASK_ID")
+    refused(slurm(5, 1, 5, count: 3), saying: "give it as a range")  // --array=1,3,5
+    refused(slurm(2, 0, 12, step: 4), saying: "does not lie on the array")
+    refused(slurm(3, 0, 7), count: 4, saying: "--shard-count 4 but the Slurm array has 8")
+    refused(["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_MAX": "3"], saying: "should be a whole number, found 'x'")
+    refused(["SLURM_ARRAY_TASK_ID": "1"], saying: "SLURM_ARRAY_TASK_MAX is not")
+    refused(["JOB_COMPLETION_INDEX": "1"], saying: "needs --shard-count")
+    refused(["JOB_COMPLETION_INDEX": "3"], count: 3, saying: "outside 0..<3")
+  }
+
   @Test("shards tile the list in whole blocks, block counts differing by at most one; empty only beyond the block count")
   func shardsPartitionTheCandidates() throws {
     for blockSize in [4, ScreenWorkflow.blockSize] {

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The screening page in a real browser (Debian's chromium and chromium-driver, selenium from PyPI).
+
+Screens a small search export with `csmed screen --html`, opens the page headless, checks the record
+count, the pager and the marked words, ticks two records, reloads (the labels stay), exports the
+labels, feeds the file to `csmed stop --labels` (and back into the page with --html), and takes a
+screenshot that it checks is not blank. Exit status 0 when every check held.
+
+    scripts/browser_test.py CSMED_BINARY WORK_DIR
+"""
+import csv
+import os
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = "/usr/bin/chromium"
+DRIVER = "/usr/bin/chromedriver"
+
+TOPICS = [
+    ("Statin therapy and muscle symptoms in older adults", "Myalgia and creatine kinase elevation were recorded in patients on statins."),
+    ("Rhabdomyolysis after high-dose statins: a case series", "Muscle injury with raised creatine kinase in five patients."),
+    ("Gardening and wellbeing", "A qualitative interview study of allotment holders."),
+    ("Beta blockers after myocardial infarction", "Mortality outcomes over ten years of follow-up."),
+    ("Exercise training in heart failure", "A randomised trial of supervised exercise."),
+    ("Vitamin D and bone density", "Bone mineral density after two years of supplementation."),
+]
+
+
+def write_export(path, count):
+    """A RIS search export of `count` records cycling through TOPICS, each with its own id."""
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(count):
+            title, abstract = TOPICS[i % len(TOPICS)]
+            out.write("TY  - JOUR\n")
+            out.write(f"ID  - rec{i:03d}\n")
+            out.write(f"TI  - {title} ({i})\n")
+            out.write(f"AB  - {abstract}\n")
+            out.write(f"AU  - Author{i}, A\nAU  - Second, B\n")
+            out.write(f"PY  - {2000 + i % 20}\n")
+            out.write("JO  - Journal of Tests\n")
+            out.write(f"DO  - 10.1000/test.{i}\n")
+            out.write("ER  - \n\n")
+
+
+def png_colours(path):
+    """Distinct colours and the share of pixels not of the background (the commonest colour) of an
+    8-bit RGB(A) PNG, as chromium writes them; every fourth pixel of a row is enough to tell."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and colour in (2, 6) and interlace == 0, f"unexpected PNG kind {depth}/{colour}/{interlace}"
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    previous = bytearray(stride)
+    counts, offset = {}, 0
+    for _ in range(height):
+        kind, line = raw[offset], bytearray(raw[offset + 1:offset + 1 + stride])
+        offset += 1 + stride
+        for x in range(stride):  # PNG's five row filters
+            a = line[x - channels] if x >= channels else 0
+            b = previous[x]
+            c = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + a) & 255
+            elif kind == 2:
+                line[x] = (line[x] + b) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else (b if pb <= pc else c))) & 255
+        for x in range(0, stride, channels * 4):
+            pixel = bytes(line[x:x + 3])
+            counts[pixel] = counts.get(pixel, 0) + 1
+        previous = line
+    total = sum(counts.values())
+    return len(counts), 1 - max(counts.values()) / total
+
+
+def check(condition, message):
+    if not condition:
+        print(f"browser test FAILED: {message}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {message}")
+
+
+def run(*args):
+    result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout, result.stderr, file=sys.stderr)
+        check(False, f"{' '.join(args)} exited with {result.returncode}")
+    return result.stdout
+
+
+def main():
+    csmed, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    downloads = os.path.join(work, "downloads")
+    os.makedirs(downloads, exist_ok=True)
+    export, criteria, page = (os.path.join(work, name) for name in ("export.ris", "criteria.txt", "page.html"))
+    write_export(export, 120)
+    with open(criteria, "w") as out:
+        out.write("Include studies reporting creatine kinase or myalgia.\n")
+    run(csmed, "screen", "--input", export, "--review-title", "Statins and muscle symptoms", "--criteria", criteria,
+        "--zero-shot", "bm25", "-o", os.path.join(work, "ranking.csv"), "--html", page)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400",
+                     f"--user-data-dir={os.path.join(work, 'profile')}"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        url = "file://" + page
+        driver.get(url)
+        wait = WebDriverWait(driver, 20)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
+        check(driver.find_element(By.ID, "record-count").text == "120", "the page says 120 records")
+        records = driver.find_elements(By.CSS_SELECTOR, "li.record")
+        check(len(records) == 50, f"the first page lists 50 records (found {len(records)})")
+        check("page 1 of 3" in driver.find_element(By.ID, "pager-top").text, "the pager says page 1 of 3")
+        ranks = [int(r.get_attribute("data-rank")) for r in records]
+        check(ranks == list(range(1, 51)), "records in rank order")
+        query_marks = [m.text.lower() for m in driver.find_elements(By.CSS_SELECTOR, "#records mark.q")]
+        criteria_marks = [m.text.lower() for m in driver.find_elements(By.CSS_SELECTOR, "#records mark.c")]
+        check(query_marks and all(m.startswith(("statin", "muscle", "symptom")) for m in query_marks),
+              f"the query's words are marked ({len(query_marks)}: {sorted(set(query_marks))})")
+        check(criteria_marks and set(criteria_marks) <= {"creatine", "kinase", "myalgia"},
+              f"the criteria's words are marked ({sorted(set(criteria_marks))})")
+        first_title = records[0].find_element(By.CSS_SELECTOR, "h3").text
+        check("statin" in first_title.lower() or "muscle" in first_title.lower(), f"a statin record ranks first: {first_title}")
+
+        records[0].find_element(By.CSS_SELECTOR, "input.include").click()
+        records[1].find_element(By.CSS_SELECTOR, "input.exclude").click()
+        check(driver.find_element(By.ID, "labelled-count").text == "2", "two records labelled")
+        check("included" in records[0].get_attribute("class") and "excluded" in records[1].get_attribute("class"),
+              "the labelled records show their label")
+
+        driver.get(url)  # local storage keeps the labels
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
+        records = driver.find_elements(By.CSS_SELECTOR, "li.record")
+        check(records[0].find_element(By.CSS_SELECTOR, "input.include").is_selected()
+              and records[1].find_element(By.CSS_SELECTOR, "input.exclude").is_selected(), "labels kept across a reload")
+
+        driver.find_element(By.ID, "export").click()
+        exported = os.path.join(downloads, "export-labels.csv")
+        deadline = time.time() + 20
+        while not os.path.exists(exported) and time.time() < deadline:
+            time.sleep(0.2)
+        check(os.path.exists(exported), f"the export downloaded {exported}")
+        rows = list(csv.DictReader(open(exported, encoding="utf-8")))
+        check(len(rows) == 120, "the export lists every record")
+        labelled = [r for r in rows if r["order"]]
+        check([(r["order"], r["label"], r["rank"]) for r in labelled] == [("1", "1", "1"), ("2", "0", "2")],
+              "the export holds the two labels in rank order")
+        check(rows[0]["title"] == first_title and rows[0]["included"] == "1", "the export carries the records' fields")
+
+        advice = run(csmed, "stop", "--labels", exported)
+        check("screened 2 of 120, 1 relevant found" in advice, "csmed stop reads the export")
+        run(csmed, "stop", "--labels", exported, "--html", page)
+        driver.get(url)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
+        check("2 of 120 screened" in driver.find_element(By.ID, "stop-advice").text, "the page shows csmed stop's advice")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "table.rules tbody tr")) >= 3, "one row per stopping rule")
+
+        severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        check(not severe, f"no script errors ({severe})")
+
+        shot = os.path.join(work, "page.png")
+        driver.save_screenshot(shot)
+        colours, ink = png_colours(shot)
+        check(colours > 20 and ink > 0.05, f"the screenshot is not blank ({colours} colours, {ink:.0%} not background): {shot}")
+    finally:
+        driver.quit()
+    print("browser test passed")
+
+
+if __name__ == "__main__":
+    main()
