@@ -3,8 +3,9 @@
 
 Screens a small search export with `csmed screen --html`, opens the page headless, checks the record
 count, the pager and the marked words, ticks two records, reloads (the labels stay), exports the
-labels, feeds the file to `csmed stop --labels` (and back into the page with --html), and takes a
-screenshot that it checks is not blank. Exit status 0 when every check held.
+labels, feeds the file to `csmed stop --labels` (and back into the page with --html), trains a
+screener on it (`csmed train --input`), screens again into a new page that shows the labels, and
+takes a screenshot that it checks is not blank. Exit status 0 when every check held.
 
     scripts/browser_test.py CSMED_BINARY WORK_DIR
 """
@@ -182,6 +183,17 @@ def main():
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
         check("2 of 120 screened" in driver.find_element(By.ID, "stop-advice").text, "the page shows csmed stop's advice")
         check(len(driver.find_elements(By.CSS_SELECTOR, "table.rules tbody tr")) >= 3, "one row per stopping rule")
+
+        # The reviewer's loop: train on the export, screen again, the labels showing in the new page.
+        screener, page2 = os.path.join(work, "screener"), os.path.join(work, "page2.html")
+        run(csmed, "train", "--input", exported, "--review-title", "Statins and muscle symptoms", "--out", screener)
+        run(csmed, "screen", "--model", screener, "--input", export, "--review-title", "Statins and muscle symptoms",
+            "-o", os.path.join(work, "ranking2.csv"), "--html", page2, "--labels", exported)
+        driver.get("file://" + page2)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
+        check(driver.find_element(By.ID, "labelled-count").text == "2", "the page of the trained screener shows the two labels")
+        check("tfidf-lr screener trained on 1 review" in driver.find_element(By.CSS_SELECTOR, ".about").text,
+              "the new page names the trained screener")
 
         severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         check(not severe, f"no script errors ({severe})")

@@ -6,8 +6,10 @@ import HTMLPage
 public enum PageWorkflow {
   /// Writes the page of `ranked` (which kept its records) to `sink`, in rank order.
   /// - Parameter cutoff: Where `--target-recall` says to stop, marked in the list.
+  /// - Parameter labels: Labels to show, by document id (a page's export read back); those of
+  ///   records this screen does not list are left out.
   public static func write(
-    _ ranked: ScreenWorkflow.Ranked, cutoff: ScreenWorkflow.Cutoff?, generated: Date = Date(),
+    _ ranked: ScreenWorkflow.Ranked, cutoff: ScreenWorkflow.Cutoff?, labels: [String: Int] = [:], generated: Date = Date(),
     to sink: (String) throws -> Void
   ) throws {
     guard let records = ranked.records, records.count == ranked.documentIDs.count else {
@@ -18,13 +20,15 @@ public enum PageWorkflow {
     for field in [ranked.reviewID, ranked.ranker, ranked.query] { digest.add(field) }
     for id in ranked.documentIDs { digest.add(id) }
     let explicitQuery = ranked.query != [ranked.title, ranked.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let listed = Set(ranked.documentIDs)
     let meta = ScreeningPage.Meta(
       pageID: String(digest.hex().prefix(16)), reviewID: ranked.reviewID,
       title: ranked.title.isEmpty ? ranked.query : ranked.title, query: ranked.query, ranker: ranked.ranker,
       csmedVersion: CSMeDVersion.current, generated: ISO8601DateFormatter().string(from: generated),
       queryTerms: HighlightTerms.stems(in: explicitQuery ? ranked.query : ranked.title),
       criteriaTerms: HighlightTerms.stems(in: ranked.criteria ?? ""),
-      cutoff: cutoff.map { .init(targetRecall: $0.targetRecall, rank: $0.rank, validationReviews: $0.validationReviews) })
+      cutoff: cutoff.map { .init(targetRecall: $0.targetRecall, rank: $0.rank, validationReviews: $0.validationReviews) },
+      labels: labels.filter { listed.contains($0.key) })
     try ScreeningPage.write(meta: meta, sourceLabels: ranked.order.map { ranked.labels[$0] }, entries: { emit in
       for (position, candidate) in ranked.order.enumerated() {
         let record = try records.record(candidate)

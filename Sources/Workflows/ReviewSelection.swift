@@ -15,6 +15,15 @@ public struct ReviewSelection: Sendable, Equatable, CustomStringConvertible {
   public var exclude: [Term]
   public let description: String
 
+  /// No review (a run that trains on a file instead).
+  public static let none = ReviewSelection(include: [], exclude: [], description: "")
+
+  private init(include: [Term], exclude: [Term], description: String) {
+    self.include = include
+    self.exclude = exclude
+    self.description = description
+  }
+
   /// - Throws: ``WorkflowError/usage(_:)`` naming the bad term.
   public init(parsing spec: String) throws {
     description = spec

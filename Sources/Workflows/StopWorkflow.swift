@@ -23,10 +23,20 @@ public enum StopWorkflow {
     let progress = try parsed.progress(total: total)
     let chosen = try rules.map { try StoppingRuleCatalog.rules(from: $0, targetRecall: targetRecall) }
       ?? StoppingRuleCatalog.defaultRules(targetRecall: targetRecall)
-    var labelled: [String: Int] = [:]
-    for row in parsed.entries { if let label = row.label { labelled[row.documentID] = label ? 1 : 0 } }
     return Answer(
       screened: progress.labels.count, relevantFound: progress.labels.filter { $0 }.count, total: progress.total,
-      decisions: StoppingRuleCatalog.decisions(of: chosen, for: progress), labels: labelled, targetRecall: targetRecall)
+      decisions: StoppingRuleCatalog.decisions(of: chosen, for: progress), labels: labelMap(parsed), targetRecall: targetRecall)
+  }
+
+  /// The labels of a screening log (`order,document_id,label`, as a screening page exports it), by document id.
+  public static func labels(in file: URL) throws -> [String: Int] {
+    guard FileManager.default.fileExists(atPath: file.path) else { throw WorkflowError.missingInput(path: file.path) }
+    return labelMap(try StoppingLabelsReader.read(contentsOf: file.path))
+  }
+
+  static func labelMap(_ parsed: StoppingLabels) -> [String: Int] {
+    var labels: [String: Int] = [:]
+    for row in parsed.entries { if let label = row.label { labels[row.documentID] = label ? 1 : 0 } }
+    return labels
   }
 }

@@ -44,11 +44,39 @@ public enum TrainWorkflow {
     public var encoderDropout = 0.1
     public var workers = Parallel.defaultWorkerCount
 
+    /// Train on the labelled records of one file instead of the meta-dataset's reviews.
+    public var input: LabelledFile?
+
     public init(database: URL, train: ReviewSelection, base: URL, output: URL) {
       self.database = database
       self.train = train
       self.base = base
       self.output = output
+    }
+
+    /// `train --input`: the labelled records of `input`, no database.
+    public init(input: LabelledFile, base: URL, output: URL) {
+      self.init(database: URL(fileURLWithPath: "/dev/null"), train: .none, base: base, output: output)
+      self.input = input
+    }
+  }
+
+  /// A search export with labels (a label column such as `included` or `label_included`, or
+  /// RIS/MEDLINE label tags), as `train --input` reads it: a reviewer's own screening so far.
+  public struct LabelledFile: Sendable {
+    public var url: URL
+    /// The review's title and criteria: the query the encoders read beside each record.
+    public var title: String
+    public var criteria: URL?
+    /// The share of the labelled records, stratified by label and drawn with the run's seed,
+    /// held out to choose the epoch and to estimate `screen --target-recall`; 0 holds out none.
+    public var validFraction: Double
+
+    public init(url: URL, title: String, criteria: URL? = nil, validFraction: Double = 0) {
+      self.url = url
+      self.title = title
+      self.criteria = criteria
+      self.validFraction = validFraction
     }
   }
 
@@ -96,6 +124,21 @@ public enum TrainWorkflow {
 
   public static func run(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Report {
     let started = Date()
+    let (train, valid) = try reviews(options, progress: progress)
+    try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
+    switch options.kind {
+    case .tfidfLR, .tfidfSVM:
+      return try trainClassical(options, train: train, valid: valid, started: started, progress: progress)
+    case .biEncoder, .crossEncoder:
+      return try trainNeural(options, train: train, valid: valid, started: started, progress: progress)
+    }
+  }
+
+  /// The training and validation reviews: from a labelled file, or from the meta-dataset.
+  static func reviews(_ options: Options, progress: ProgressHandler) throws -> (train: [ScreeningData.Review], valid: [ScreeningData.Review]) {
+    if let input = options.input {
+      return try ScreeningData.labelled(input, view: options.kind.textView, seed: options.seed, progress: progress)
+    }
     let store = try DatasetStore.open(at: options.database.path)
     let trainRefs = try options.train.resolve(in: store)
     let validRefs = try options.valid?.resolve(in: store) ?? []
@@ -111,13 +154,7 @@ public enum TrainWorkflow {
     guard !train.isEmpty else { throw WorkflowError.usage("no training review has both included and excluded candidates") }
     let valid = try validRefs.map { try ScreeningData.review($0, store: store, stage: options.stage, view: options.kind.textView) }
       .filter(\.hasBothClasses).map { $0.sampled(maxExcluded: options.validationCandidates, seed: options.seed) }
-    try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
-    switch options.kind {
-    case .tfidfLR, .tfidfSVM:
-      return try trainClassical(options, train: train, valid: valid, started: started, progress: progress)
-    case .biEncoder, .crossEncoder:
-      return try trainNeural(options, train: train, valid: valid, started: started, progress: progress)
-    }
+    return (train, valid)
   }
 
   // MARK: TF-IDF
@@ -437,6 +474,57 @@ enum ScreeningData {
       view.text(of: row.record, mainText: stage == .fullText ? try store.fullText(ofDocument: row.documentID)?.body : nil)
     }
     return Review(key: "\(ref.collection)/\(ref.sourceReviewID)", query: query, texts: texts, labels: rows.map(\.label))
+  }
+
+  /// The labelled records of a file as one training review, and the held-out share as one
+  /// validation review (the same share of included and of excluded records, at least one of each).
+  /// Records without a label are the rest to screen, not training data; records without text
+  /// teach nothing.
+  static func labelled(
+    _ file: TrainWorkflow.LabelledFile, view: TextView, seed: UInt64, progress: ProgressHandler
+  ) throws -> (train: [Review], valid: [Review]) {
+    guard (0..<1).contains(file.validFraction) else {
+      throw WorkflowError.usage("--valid-fraction expects a share in [0, 1), got \(file.validFraction)")
+    }
+    let input = try ScreenInput(.file(file.url, title: file.title, criteria: file.criteria))
+    let query = [input.title, input.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw WorkflowError.usage("--input needs --review-title (and --criteria): the screener learns the review's query beside its records")
+    }
+    var texts: [String] = [], labels: [Int] = []
+    var unlabelled = 0, empty = 0
+    try input.forEach(view: view) { _, candidate in
+      guard let label = candidate.label else { unlabelled += 1; return }
+      guard !candidate.text.isEmpty else { empty += 1; return }
+      texts.append(candidate.text)
+      labels.append(label)
+    }
+    if unlabelled > 0 { progress(.warning("\(unlabelled) record(s) have no label: not used for training (rank them with `csmed screen --model`)")) }
+    if empty > 0 { progress(.warning("\(empty) labelled record(s) have neither title nor abstract: not used")) }
+    let included = labels.filter { $0 == 1 }.count
+    guard included > 0, included < labels.count else {
+      throw WorkflowError.usage(
+        "\(file.url.path): training needs included and excluded records with text; found \(included) included and \(labels.count - included) excluded (labels come from a column such as included or label_included, or RIS/MEDLINE label tags)")
+    }
+    var held = Set<Int>()
+    if file.validFraction > 0 {
+      var rng = SplitMix64(seed: seed)
+      for label in [1, 0] {
+        let members = labels.indices.filter { labels[$0] == label }.shuffled(using: &rng)
+        guard members.count >= 2 else {
+          throw WorkflowError.usage(
+            "--valid-fraction: only \(members.count) \(label == 1 ? "included" : "excluded") record(s); at least two are needed, one to train on and one to hold out")
+        }
+        let count = min(members.count - 1, max(1, Int((file.validFraction * Double(members.count)).rounded())))
+        held.formUnion(members.prefix(count))
+      }
+    }
+    func review(_ key: String, _ keep: (Int) -> Bool) -> Review {
+      let indices = labels.indices.filter(keep)
+      return Review(key: key, query: query, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
+    }
+    let train = review(input.reviewID) { !held.contains($0) }
+    return ([train], held.isEmpty ? [] : [review("\(input.reviewID) (held out)") { held.contains($0) }])
   }
 
   /// Each review's relevance in rank order (judged candidates only).

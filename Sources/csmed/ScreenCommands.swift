@@ -39,6 +39,7 @@ let screenCommand = Command(
       OptionSpec("format", value: "ranking|csv|ris|trec", help: "The ranking (default), the records in rank order as CSV or RIS, or a TREC run."),
       OptionSpec("output", value: "file", help: "Write the ranking here (default stdout).", short: "o"),
       OptionSpec("html", value: "page", help: "Also write a screening page: the records to read, label and export (one file, works offline)."),
+      OptionSpec("labels", value: "file", help: "With --html: show these labels (a page's export) in the page."),
       OptionSpec("target-recall", value: "r", help: "Say where to stop for this recall (from the --model's validation reviews)."),
       OptionSpec("shard", value: "i/N|auto", help: "Screen only the i-th of N slices of whole 256-record blocks (needs -o); join them with `csmed merge`. auto: from a Slurm array task or a Kubernetes Indexed Job."),
       OptionSpec("shard-count", value: "n", help: "With --shard auto: the number of shards (a Kubernetes Job's completions; checked against Slurm's array)."),
@@ -107,6 +108,9 @@ let screenCommand = Command(
       }
     }
     let page = arguments.value("html").map { URL(fileURLWithPath: $0) }
+    if page == nil && arguments.value("labels") != nil {
+      throw UsageError("--labels shows labels in the screening page: give --html PAGE too", command: "csmed screen")
+    }
     var targetRecall: Double? = nil
     if let text = arguments.value("target-recall") {
       guard let r = Double(text), r > 0, r <= 1 else {
@@ -136,7 +140,8 @@ let screenCommand = Command(
     try OutputFile.stream(to: output) { sink in try ScreenWorkflow.write(ranked, format: format, tag: tag, to: sink) }
     if let output { try ranked.shard?.write(besides: output) }
     if let page {
-      try OutputFile.stream(to: page) { sink in try PageWorkflow.write(ranked, cutoff: cutoff, to: sink) }
+      let labels = try arguments.value("labels").map { try StopWorkflow.labels(in: URL(fileURLWithPath: $0)) } ?? [:]
+      try OutputFile.stream(to: page) { sink in try PageWorkflow.write(ranked, cutoff: cutoff, labels: labels, to: sink) }
       Terminal.err("screening page: \(page.path) (open it in a browser; it needs no network)\n")
     }
   })

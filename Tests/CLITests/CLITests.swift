@@ -53,6 +53,21 @@ import TestSupport
     }
   }
 
+  @Test("train --input and screen --labels: what goes together, or exit 64 naming it", .enabled(if: binary() != nil, "csmed binary not built"))
+  func trainInputUsage() throws {
+    let cases: [([String], String)] = [
+      (["train", "--input", "x.csv", "--train", "split:a", "--review-title", "T", "--out", "o"], "not both"),
+      (["train", "--train", "split:a", "--review-title", "T", "--out", "o"], "--review-title goes with --input"),
+      (["train", "--input", "x.csv", "--review-title", "T", "--valid-fraction", "1.5", "--out", "o"], "--valid-fraction expects a share in [0, 1)"),
+      (["train", "--input", "x.csv", "--out", "o"], "--review-title"),
+      (["screen", "--zero-shot", "bm25", "--input", "x.csv", "--review-title", "T", "--labels", "l.csv"], "give --html PAGE too"),
+    ]
+    for (arguments, words) in cases {
+      let result = try Self.run(arguments)
+      #expect(result.status == 64 && result.stderr.contains(words), "\(arguments): \(result)")
+    }
+  }
+
   @Test("platform names the CPU and kernels; CSMED_KERNELS selects a variant, or warns about one the CPU lacks",
         .enabled(if: binary() != nil, "csmed binary not built"))
   func platform() throws {
