@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 
@@ -35,8 +36,21 @@ TOPICS = [
 ]
 
 
+# A record made to break the page if anything reached it unescaped: markup in the title, quotes in
+# the id, a SICI DOI with entities, "#" and ";", quotes and commas in the abstract.
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> statin muscle symptoms"
+HOSTILE = (
+    "TY  - JOUR\n"
+    "ID  - evil\"'id\n"
+    f"TI  - {HOSTILE_TITLE}\n"
+    "AB  - An \"abstract\", with a comma; and </script><!-- in it.\n"
+    "DO  - 10.1002/(SICI)1097-4695(199706)32:7&lt;1::AID-NEU1&gt;3.0.CO;2-#\n"
+    "ER  - \n\n"
+)
+
+
 def write_export(path, count):
-    """A RIS search export of `count` records cycling through TOPICS, each with its own id."""
+    """A RIS search export of `count` records cycling through TOPICS, each with its own id, then HOSTILE."""
     with open(path, "w", encoding="utf-8") as out:
         for i in range(count):
             title, abstract = TOPICS[i % len(TOPICS)]
@@ -49,6 +63,7 @@ def write_export(path, count):
             out.write("JO  - Journal of Tests\n")
             out.write(f"DO  - 10.1000/test.{i}\n")
             out.write("ER  - \n\n")
+        out.write(HOSTILE)
 
 
 def png_colours(path):
@@ -119,24 +134,32 @@ def main():
     write_export(export, 120)
     with open(criteria, "w") as out:
         out.write("Include studies reporting creatine kinase or myalgia.\n")
-    run(csmed, "screen", "--input", export, "--review-title", "Statins and muscle symptoms", "--criteria", criteria,
+    # The title starts with U+0600, which joins the '<' after it into one grapheme: escaped all the same.
+    run(csmed, "screen", "--input", export, "--review-title", "\u0600<b>Statins</b> and muscle symptoms", "--criteria", criteria,
         "--zero-shot", "bm25", "-o", os.path.join(work, "ranking.csv"), "--html", page)
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1400",
-                     f"--user-data-dir={os.path.join(work, 'profile')}"):
+                     f"--user-data-dir={tempfile.mkdtemp(prefix='csmed-browser-profile-')}"):
         options.add_argument(argument)
-    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
+    # Safe Browsing would hold the download for a malware scan that, offline, never ends.
+    options.add_argument("--safebrowsing-disable-download-protection")
+    options.add_experimental_option("prefs", {
+        "download.default_directory": downloads, "download.prompt_for_download": False,
+        "safebrowsing.enabled": False, "safebrowsing.disable_download_protection": True})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     try:
-        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         url = "file://" + page
         driver.get(url)
         wait = WebDriverWait(driver, 20)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
-        check(driver.find_element(By.ID, "record-count").text == "120", "the page says 120 records")
+        check(driver.find_element(By.ID, "record-count").text == "121", "the page says 121 records")
+        check(not driver.find_elements(By.CSS_SELECTOR, "#records img, h1 b, title b, #records script"),
+              "markup in the review title and in a record's title stays text")
+        check(HOSTILE_TITLE in [h.text for h in driver.find_elements(By.CSS_SELECTOR, "li.record h3")],
+              "the hostile record is listed with its title as written")
         records = driver.find_elements(By.CSS_SELECTOR, "li.record")
         check(len(records) == 50, f"the first page lists 50 records (found {len(records)})")
         check("page 1 of 3" in driver.find_element(By.ID, "pager-top").text, "the pager says page 1 of 3")
@@ -163,25 +186,49 @@ def main():
         check(records[0].find_element(By.CSS_SELECTOR, "input.include").is_selected()
               and records[1].find_element(By.CSS_SELECTOR, "input.exclude").is_selected(), "labels kept across a reload")
 
+        # Chromium 156 headless marks a download saved under its own name in a set folder as deleted
+        # (chrome://downloads says so, the folder stays empty), so the download is saved under the
+        # GUID name CDP's allowAndName gives it, in an empty folder of its own.
+        for name in os.listdir(downloads):
+            os.remove(os.path.join(downloads, name))
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allowAndName", "downloadPath": downloads})
         driver.find_element(By.ID, "export").click()
-        exported = os.path.join(downloads, "export-labels.csv")
-        deadline = time.time() + 20
-        while not os.path.exists(exported) and time.time() < deadline:
+        exported = os.path.join(work, "export-labels.csv")
+        deadline = time.time() + 30
+        done = []
+        while not done and time.time() < deadline:
             time.sleep(0.2)
-        check(os.path.exists(exported), f"the export downloaded {exported}")
-        rows = list(csv.DictReader(open(exported, encoding="utf-8")))
-        check(len(rows) == 120, "the export lists every record")
+            done = [n for n in os.listdir(downloads) if not n.endswith(".crdownload")]
+        if done:
+            os.replace(os.path.join(downloads, done[0]), exported)
+        if not os.path.exists(exported):
+            status = driver.find_element(By.ID, "export-status").text
+            driver.get("chrome://downloads")
+            time.sleep(1)
+            items = driver.execute_script(
+                "var m = document.querySelector('downloads-manager'); if (!m) return 'no manager';"
+                "var list = m.shadowRoot.querySelectorAll('downloads-item');"
+                "return Array.from(list).map(function (i) { var d = i.data || {}; return [d.state, d.filePath, d.dangerType, d.lastReasonText]; });")
+            check(False, f"the export downloaded {exported} (page: '{status}', folder: {os.listdir(downloads)}, chrome://downloads: {items})")
+        check("as export-labels.csv" in driver.find_element(By.ID, "export-status").text, "the page named the download export-labels.csv")
+        check(True, f"the export downloaded ({exported})")
+        rows = list(csv.DictReader(open(exported, encoding="utf-8", newline="")))
+        check(len(rows) == 121, "the export lists every record")
+        hostile = [r for r in rows if r["title"] == HOSTILE_TITLE]
+        check(len(hostile) == 1 and hostile[0]["record_id"] == "evil\"'id" and hostile[0]["doi"].endswith("CO;2-#")
+              and hostile[0]["abstract"] == "An \"abstract\", with a comma; and </script><!-- in it.",
+              "the hostile record's fields survive the export")
         labelled = [r for r in rows if r["order"]]
         check([(r["order"], r["label"], r["rank"]) for r in labelled] == [("1", "1", "1"), ("2", "0", "2")],
               "the export holds the two labels in rank order")
         check(rows[0]["title"] == first_title and rows[0]["included"] == "1", "the export carries the records' fields")
 
         advice = run(csmed, "stop", "--labels", exported)
-        check("screened 2 of 120, 1 relevant found" in advice, "csmed stop reads the export")
+        check("screened 2 of 121, 1 relevant found" in advice, "csmed stop reads the export")
         run(csmed, "stop", "--labels", exported, "--html", page)
         driver.get(url)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
-        check("2 of 120 screened" in driver.find_element(By.ID, "stop-advice").text, "the page shows csmed stop's advice")
+        check("2 of 121 screened" in driver.find_element(By.ID, "stop-advice").text, "the page shows csmed stop's advice")
         check(len(driver.find_elements(By.CSS_SELECTOR, "table.rules tbody tr")) >= 3, "one row per stopping rule")
 
         # The reviewer's loop: train on the export, screen again, the labels showing in the new page.

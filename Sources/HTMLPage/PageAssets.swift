@@ -77,10 +77,10 @@ enum PageAssets {
       var meta = data.meta, entries = data.entries;
       var storageKey = "csmed-page:" + meta.pageID;
       var saved = loadSaved();
-      saved.labels = saved.labels || {};
+      // Ids come from the export: maps without a prototype, so "__proto__" is an id like any other.
+      saved.labels = copyMap(saved.labels);
       // The labels fed back into the page, then what this browser changed since (null: unlabelled).
-      var labels = {};
-      Object.keys(meta.labels || {}).forEach(function (id) { labels[id] = meta.labels[id]; });
+      var labels = fedBackLabels();
       Object.keys(saved.labels).forEach(function (id) {
         var value = saved.labels[id];
         if (value === 0 || value === 1) { labels[id] = value; } else { delete labels[id]; }
@@ -90,8 +90,18 @@ enum PageAssets {
       var extraTerms = typeof saved.extraTerms === "string" ? saved.extraTerms : "";
       var matcher = null;
 
+      function isObject(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
+      function copyMap(source) {
+        var map = Object.create(null);
+        if (isObject(source)) { Object.keys(source).forEach(function (key) { map[key] = source[key]; }); }
+        return map;
+      }
+      function fedBackLabels() { return copyMap(meta.labels); }
       function loadSaved() {
-        try { return JSON.parse(window.localStorage.getItem(storageKey) || "{}") || {}; } catch (e) { return {}; }
+        try {
+          var value = JSON.parse(window.localStorage.getItem(storageKey) || "{}");
+          return isObject(value) ? value : {};
+        } catch (e) { return {}; }
       }
       function save() {
         try {
@@ -121,18 +131,21 @@ enum PageAssets {
         var groups = [query, criteria, user].map(function (terms) {
           return terms.length ? "(" + alternation(terms) + ")" : "((?!))";
         });
-        // A term marks every word that starts with it (its stem), and only at a word's start.
-        matcher = new RegExp("(?<![\\p{L}\\p{N}])(?:" + groups.join("|") + ")[\\p{L}\\p{N}]*", "giu");
+        // A term marks every word that starts with it (its stem), and only at a word's start: after
+        // the text's start or a character that is no letter or digit (captured, as not every
+        // browser has lookbehind).
+        matcher = new RegExp("(^|[^\\p{L}\\p{N}])(?:" + groups.join("|") + ")[\\p{L}\\p{N}]*", "giu");
       }
       function highlight(text) {
         if (!text) { return ""; }
         var out = "", last = 0, match;
         matcher.lastIndex = 0;
         while ((match = matcher.exec(text)) !== null) {
-          if (match[0].length === 0) { matcher.lastIndex++; continue; }
-          var kind = match[1] !== undefined ? "q" : (match[2] !== undefined ? "c" : "u");
-          out += escapeHTML(text.slice(last, match.index)) + "<mark class=\"" + kind + "\">" + escapeHTML(match[0]) + "</mark>";
-          last = match.index + match[0].length;
+          var start = match.index + match[1].length, end = match.index + match[0].length;
+          if (end === start) { matcher.lastIndex = end + 1; continue; }
+          var kind = match[2] !== undefined ? "q" : (match[3] !== undefined ? "c" : "u");
+          out += escapeHTML(text.slice(last, start)) + "<mark class=\"" + kind + "\">" + escapeHTML(text.slice(start, end)) + "</mark>";
+          last = end;
         }
         return out + escapeHTML(text.slice(last));
       }
@@ -148,7 +161,9 @@ enum PageAssets {
         if (entry.journal) { parts.push("<i>" + escapeHTML(entry.journal) + "</i>"); }
         if (entry.year) { parts.push(escapeHTML(entry.year)); }
         if (entry.doi) {
-          parts.push("<a href=\"https://doi.org/" + encodeURI(entry.doi) + "\" target=\"_blank\" rel=\"noopener\">doi:" + escapeHTML(entry.doi) + "</a>");
+          // Each part of the DOI percent-encoded (a SICI DOI may hold '#' or '?'), then the whole escaped for the attribute.
+          var href = "https://doi.org/" + entry.doi.split("/").map(encodeURIComponent).join("/");
+          parts.push("<a href=\"" + escapeHTML(href) + "\" target=\"_blank\" rel=\"noopener\">doi:" + escapeHTML(entry.doi) + "</a>");
         }
         if (entry.pmid && /^[0-9]+$/.test(entry.pmid)) {
           parts.push("<a href=\"https://pubmed.ncbi.nlm.nih.gov/" + entry.pmid + "/\" target=\"_blank\" rel=\"noopener\">PubMed " + entry.pmid + "</a>");
@@ -190,8 +205,8 @@ enum PageAssets {
       }
       function renderPagers() {
         var html = "<button type=\"button\" data-page=\"" + (page - 1) + "\"" + (page === 0 ? " disabled" : "") + ">&laquo; previous</button>" +
-          "<span>page " + (page + 1) + " of " + pageCount() + " (records " + (page * pageSize + 1) + "–" +
-          Math.min(entries.length, (page + 1) * pageSize) + ")</span>" +
+          "<span>page " + (page + 1) + " of " + pageCount() + (entries.length === 0 ? " (no records)" : " (records " +
+          (page * pageSize + 1) + "–" + Math.min(entries.length, (page + 1) * pageSize) + ")") + "</span>" +
           "<button type=\"button\" data-page=\"" + (page + 1) + "\"" + (page + 1 >= pageCount() ? " disabled" : "") + ">next &raquo;</button>";
         ["pager-top", "pager-bottom"].forEach(function (id) { document.getElementById(id).innerHTML = html; });
       }
@@ -233,18 +248,19 @@ enum PageAssets {
         return /[",\r\n]/.test(text) ? "\"" + text.replace(/"/g, "\"\"") + "\"" : text;
       }
       // The labelled records are the screening so far, in rank order (order 1, 2, ...); the others wait.
+      // Rows end in CRLF (RFC 4180), which every csmed reader takes.
       function exportCSV() {
         var header = ["order", "document_id", "label", "record_id", "title", "abstract", "authors", "year", "doi", "keywords",
           "included", "pmid", "journal", "rank", "screen_score"];
-        var rows = [header.join(",")], order = 0;
+        var rows = [header.join(",")], order = 0, gaps = 0;
         entries.forEach(function (e) {
           var value = labels[e.id], known = value === 0 || value === 1;
-          if (known) { order++; }
+          if (known) { order++; if (e.rank !== order) { gaps++; } }
           rows.push([known ? order : "", e.id, known ? value : "", e.recordID || e.id, e.title, e.abstract,
             (e.authors || []).join("; "), e.year, e.doi, (e.keywords || []).join("; "), known ? value : "", e.pmid, e.journal,
             e.rank, e.score === null || e.score === undefined ? "" : e.score].map(csvField).join(","));
         });
-        return { text: rows.join("\n") + "\n", labelled: order };
+        return { text: rows.join("\r\n") + "\r\n", labelled: order, skipped: gaps > 0 };
       }
       function exportLabels() {
         var csv = exportCSV();
@@ -254,8 +270,12 @@ enum PageAssets {
         link.download = name;
         document.body.appendChild(link);
         link.click();
-        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 2000);
-        document.getElementById("export-status").textContent = "Exported " + csv.labelled + " labels as " + name + ".";
+        // The browser fetches the blob when it gets to the download, which on a busy machine can take
+        // seconds: revoking it sooner loses the file without a word.
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 120000);
+        document.getElementById("export-status").textContent = "Exported " + csv.labelled + " labels as " + name + "." +
+          (csv.skipped ? " Some records above the last one labelled are not labelled: csmed stop takes the labelled ones as screened in a row." : "");
       }
 
       document.getElementById("records").addEventListener("change", function (event) {
@@ -306,9 +326,8 @@ enum PageAssets {
       document.getElementById("export").addEventListener("click", exportLabels);
       document.getElementById("clear").addEventListener("click", function () {
         if (!window.confirm("Forget the labels this browser keeps for this page? Labels fed back with csmed stop stay.")) { return; }
-        saved.labels = {};
-        labels = {};
-        Object.keys(meta.labels || {}).forEach(function (id) { labels[id] = meta.labels[id]; });
+        saved.labels = Object.create(null);
+        labels = fedBackLabels();
         save();
         render();
       });

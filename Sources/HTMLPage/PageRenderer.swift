@@ -71,6 +71,10 @@ extension ScreeningPage {
     struct Version: Decodable { var format: String }
     let block = data[start.upperBound..<end.lowerBound]
     let decoder = JSONDecoder()
+    // One parse when the page is ours; the version is read only to say why another is not.
+    if let stored = try? decoder.decode(Stored.self, from: block), stored.format == dataFormat {
+      return ScreeningPage(meta: stored.meta, entries: stored.entries)
+    }
     guard let version = try? decoder.decode(Version.self, from: block) else {
       throw PageError.notAPage(file: file, reason: "the data block is not JSON with a \"format\"")
     }
@@ -78,8 +82,10 @@ extension ScreeningPage {
       throw PageError.notAPage(file: file, reason: "data format '\(version.format)', this csmed reads '\(dataFormat)'")
     }
     do {
-      let stored = try decoder.decode(Stored.self, from: block)
-      return ScreeningPage(meta: stored.meta, entries: stored.entries)
+      _ = try decoder.decode(Stored.self, from: block)
+      throw PageError.notAPage(file: file, reason: "the data block does not decode")
+    } catch let error as PageError {
+      throw error
     } catch {
       throw PageError.notAPage(file: file, reason: "the data block does not decode: \(error)")
     }
@@ -87,20 +93,21 @@ extension ScreeningPage {
 
   // MARK: - The parts written in Swift (the records are listed by the page's script)
 
+  /// `text` safe inside an element or a quoted attribute. Scalar by scalar: a `<` joined to a
+  /// prepended or combining scalar is one Swift Character, and still a `<` to the HTML parser.
   static func escape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for character in text {
-      switch character {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default: out.append(character)
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+      case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+      case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+      case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+      case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+      default: out.append(scalar)
       }
     }
-    return out
+    return String(out)
   }
 
   static func head(_ meta: Meta) -> String {

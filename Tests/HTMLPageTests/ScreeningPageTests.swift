@@ -73,6 +73,17 @@ import Testing
     #expect(html.contains("<code>review &lt;1&gt;</code>"))
   }
 
+  @Test("escaping goes scalar by scalar: a '<' after a prepended or combining scalar is escaped too")
+  func escapesInsideGraphemes() throws {
+    #expect(ScreeningPage.escape("\u{0600}<img>") == "\u{0600}&lt;img&gt;")
+    #expect(ScreeningPage.escape("a\"\u{0301} & '") == "a&quot;\u{0301} &amp; &#39;")
+    var page = Self.page()
+    page.meta.title = "\u{0600}<script>alert(1)</script>"
+    let html = try page.html()
+    #expect(!html.contains("<script>alert"))
+    #expect(html.contains("<h1>\u{0600}&lt;script&gt;alert(1)&lt;/script&gt;</h1>"))
+  }
+
   @Test func recallCurveOnlyWhenEveryLabelIsKnown() throws {
     #expect(try !Self.page(labels: [1, 0, nil]).html().contains("id=\"recall\""))
     #expect(try !Self.page(labels: [0, 0, 0]).html().contains("id=\"recall\""))
