@@ -150,10 +150,14 @@ enum PageAssets {
         return out + escapeHTML(text.slice(last));
       }
 
+      // Four decimals, or four significant digits for the tiny margins of a screener trained on few labels.
+      function formatScore(value) {
+        return value !== 0 && Math.abs(value) < 0.001 ? value.toPrecision(4) : value.toFixed(4);
+      }
       function labelClass(id) { return labels[id] === 1 ? " included" : (labels[id] === 0 ? " excluded" : ""); }
       function recordHTML(entry) {
         var id = escapeHTML(entry.id);
-        var score = entry.score === null || entry.score === undefined ? "no text: ranked last" : "score " + entry.score.toFixed(4);
+        var score = entry.score === null || entry.score === undefined ? "no text: ranked last" : "score " + formatScore(entry.score);
         var parts = [];
         if (entry.authors && entry.authors.length) {
           parts.push(escapeHTML(entry.authors.slice(0, 3).join("; ") + (entry.authors.length > 3 ? " et al." : "")));

@@ -111,8 +111,10 @@ sinfo
 screen=(--input "$input" --review-title "$title" --zero-shot embed)
 [ -n "${MAX_LEN:-}" ] && screen+=(--max-len "$MAX_LEN")
 out=$run/out
-submitted=$(CSMED="$csmed" scripts/slurm/screen-array.sbatch "$shards" "$out" "${screen[@]}" | tee /dev/stderr | tail -1)
-read -r array merge <<<"$submitted"
+# (Not `tee /dev/stderr`: opening a log file that stderr points to truncates it.)
+submitted=$(CSMED="$csmed" scripts/slurm/screen-array.sbatch "$shards" "$out" "${screen[@]}")
+echo "$submitted" >&2
+read -r array merge <<<"$(tail -1 <<<"$submitted")"
 for _ in $(seq 1800); do
   squeue -h -j "$array,$merge" 2>/dev/null | grep -q . || break
   sleep 1
