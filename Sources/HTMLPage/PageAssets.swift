@@ -38,6 +38,7 @@ enum PageAssets {
     li.record .choice { margin-left: auto; display: flex; gap: 12px; color: var(--ink); }
     li.record h3 { font-size: 1.05em; margin: 4px 0; }
     li.record .abstract { margin: 6px 0; }
+    li.record .repeat { color: #8a5800; font-size: 0.9em; }
     li.cutoff { margin: 16px 0; padding: 6px 10px; border-top: 3px solid #d98c00; color: #8a5800; font-weight: 600; }
     mark { padding: 0 1px; border-radius: 2px; }
     mark.q { background: #ffe46b; }
@@ -85,6 +86,15 @@ enum PageAssets {
         var value = saved.labels[id];
         if (value === 0 || value === 1) { labels[id] = value; } else { delete labels[id]; }
       });
+      // A search export may list one record twice (the same PMID from two databases): the later
+      // ones are shown as repeats of the first, share its label and are left out of counts and export.
+      var repeatOf = [];
+      (function () {
+        var first = Object.create(null);
+        entries.forEach(function (e, i) {
+          if (first[e.id] === undefined) { first[e.id] = e.rank; repeatOf[i] = 0; } else { repeatOf[i] = first[e.id]; }
+        });
+      })();
       var pageSize = [25, 50, 100, 250].indexOf(saved.pageSize) >= 0 ? saved.pageSize : 50;
       var page = typeof saved.page === "number" ? saved.page : 0;
       var extraTerms = typeof saved.extraTerms === "string" ? saved.extraTerms : "";
@@ -155,7 +165,7 @@ enum PageAssets {
         return value !== 0 && Math.abs(value) < 0.001 ? value.toPrecision(4) : value.toFixed(4);
       }
       function labelClass(id) { return labels[id] === 1 ? " included" : (labels[id] === 0 ? " excluded" : ""); }
-      function recordHTML(entry) {
+      function recordHTML(entry, repeated) {
         var id = escapeHTML(entry.id);
         var score = entry.score === null || entry.score === undefined ? "no text: ranked last" : "score " + formatScore(entry.score);
         var parts = [];
@@ -184,6 +194,9 @@ enum PageAssets {
         if (entry.keywords && entry.keywords.length) {
           html += "<p class=\"keywords\">Keywords: " + highlight(entry.keywords.join("; ")) + "</p>";
         }
+        if (repeated) {
+          html += "<p class=\"repeat\">The same record as #" + repeated + " (id " + id + "): it shares that record's label and is exported once.</p>";
+        }
         if (entry.sourceLabel === 0 || entry.sourceLabel === 1) {
           html += "<p class=\"source-label\">The source labels it " + (entry.sourceLabel === 1 ? "included" : "excluded") + ".</p>";
         }
@@ -200,7 +213,7 @@ enum PageAssets {
         page = Math.min(Math.max(0, page), pageCount() - 1);
         var start = page * pageSize, end = Math.min(entries.length, start + pageSize), html = [];
         for (var i = start; i < end; i++) {
-          html.push(recordHTML(entries[i]));
+          html.push(recordHTML(entries[i], repeatOf[i]));
           if (meta.cutoff && entries[i].rank === meta.cutoff.rank && i + 1 < entries.length) { html.push(cutoffHTML()); }
         }
         document.getElementById("records").innerHTML = html.join("");
@@ -215,8 +228,10 @@ enum PageAssets {
         ["pager-top", "pager-bottom"].forEach(function (id) { document.getElementById(id).innerHTML = html; });
       }
       function renderStats() {
-        var labelled = 0, included = 0, run = 0, furthest = 0, found = [];
+        var labelled = 0, included = 0, run = 0, furthest = 0, found = [], records = 0;
         for (var i = 0; i < entries.length; i++) {
+          if (repeatOf[i]) { continue; }
+          records++;
           var value = labels[entries[i].id];
           if (value !== 0 && value !== 1) { continue; }
           labelled++;
@@ -225,7 +240,7 @@ enum PageAssets {
           found.push(included);
         }
         document.getElementById("stats").innerHTML =
-          "<span id=\"labelled-count\">" + labelled + "</span> of " + entries.length + " labelled: " +
+          "<span id=\"labelled-count\">" + labelled + "</span> of " + records + " labelled: " +
           "<span id=\"included-count\">" + included + "</span> included, " + (labelled - included) + " excluded; " +
           run + " excluded in a row since the last include; furthest rank labelled " + furthest + ".";
         drawProgress(found);
@@ -257,7 +272,8 @@ enum PageAssets {
         var header = ["order", "document_id", "label", "record_id", "title", "abstract", "authors", "year", "doi", "keywords",
           "included", "pmid", "journal", "rank", "screen_score"];
         var rows = [header.join(",")], order = 0, gaps = 0;
-        entries.forEach(function (e) {
+        entries.forEach(function (e, i) {
+          if (repeatOf[i]) { return; }
           var value = labels[e.id], known = value === 0 || value === 1;
           if (known) { order++; if (e.rank !== order) { gaps++; } }
           rows.push([known ? order : "", e.id, known ? value : "", e.recordID || e.id, e.title, e.abstract,
@@ -289,7 +305,13 @@ enum PageAssets {
         var other = item.querySelector(box.classList.contains("include") ? "input.exclude" : "input.include");
         if (box.checked) { other.checked = false; labels[id] = box.classList.contains("include") ? 1 : 0; } else { delete labels[id]; }
         saved.labels[id] = labels[id] === undefined ? null : labels[id];
-        item.className = "record" + labelClass(id);
+        // Every listing of the record on this page shows the label.
+        Array.prototype.forEach.call(document.querySelectorAll("li.record"), function (other) {
+          if (other.getAttribute("data-id") !== id) { return; }
+          other.className = "record" + labelClass(id);
+          other.querySelector("input.include").checked = labels[id] === 1;
+          other.querySelector("input.exclude").checked = labels[id] === 0;
+        });
         save();
         renderStats();
       });
