@@ -26,7 +26,9 @@ $bin train --db "$db" --train "$train" --valid "$valid" --model tfidf-lr --out "
 # Rank two reviews none of the screeners has seen, with every ranker, and evaluate side by side.
 for review in sas2010/copd clef_tar2017/CD009135; do
   name=${review//\//-}
-  $bin screen --db "$db" --review "$review" --model "$out/bi-encoder-lora" --target-recall 0.95 -o "$out/$name-bi-encoder-lora.csv"
+  # The page to screen from: the records in rank order, the stop line for recall 0.95, the recall curve.
+  $bin screen --db "$db" --review "$review" --model "$out/bi-encoder-lora" --target-recall 0.95 -o "$out/$name-bi-encoder-lora.csv" \
+    --html "$out/$name-screen.html"
   $bin screen --db "$db" --review "$review" --zero-shot embed --max-len 128 -o "$out/$name-zero-shot-embed.csv"
   $bin screen --db "$db" --review "$review" --zero-shot bm25 -o "$out/$name-bm25.csv"
   $bin screen --db "$db" --review "$review" --model "$out/tfidf-lr" -o "$out/$name-tfidf-lr.csv"
@@ -42,4 +44,4 @@ done
 $bin simulate --db "$db" --review sas2010/copd --model tfidf-svm -o "$out/copd-simulation.csv"
 $bin simulate --db "$db" --review sas2010/copd --model tfidf-embed-lr --warm-start zero-shot \
   --embedding-cache data/cache/embeddings -o "$out/copd-simulation-embed.csv"
-echo "demo: wrote $db and $out/ (screeners, rankings, recall plots, simulation)" >&2
+echo "demo: wrote $db and $out/ (screeners, rankings, screening pages, recall plots, simulation)" >&2
