@@ -71,22 +71,21 @@ extension ScreeningPage {
     struct Version: Decodable { var format: String }
     let block = data[start.upperBound..<end.lowerBound]
     let decoder = JSONDecoder()
+    func otherFormat(_ format: String) -> PageError {
+      .notAPage(file: file, reason: "data format '\(format)', this csmed reads '\(dataFormat)'")
+    }
     // One parse when the page is ours; the version is read only to say why another is not.
-    if let stored = try? decoder.decode(Stored.self, from: block), stored.format == dataFormat {
-      return ScreeningPage(meta: stored.meta, entries: stored.entries)
-    }
-    guard let version = try? decoder.decode(Version.self, from: block) else {
-      throw PageError.notAPage(file: file, reason: "the data block is not JSON with a \"format\"")
-    }
-    guard version.format == dataFormat else {
-      throw PageError.notAPage(file: file, reason: "data format '\(version.format)', this csmed reads '\(dataFormat)'")
-    }
     do {
-      _ = try decoder.decode(Stored.self, from: block)
-      throw PageError.notAPage(file: file, reason: "the data block does not decode")
+      let stored = try decoder.decode(Stored.self, from: block)
+      guard stored.format == dataFormat else { throw otherFormat(stored.format) }
+      return ScreeningPage(meta: stored.meta, entries: stored.entries)
     } catch let error as PageError {
       throw error
     } catch {
+      guard let version = try? decoder.decode(Version.self, from: block) else {
+        throw PageError.notAPage(file: file, reason: "the data block is not JSON with a \"format\"")
+      }
+      guard version.format == dataFormat else { throw otherFormat(version.format) }
       throw PageError.notAPage(file: file, reason: "the data block does not decode: \(error)")
     }
   }

@@ -19,7 +19,7 @@ public enum PageWorkflow {
     var digest = FieldDigest()
     for field in [ranked.reviewID, ranked.ranker, ranked.query] { digest.add(field) }
     for id in ranked.documentIDs { digest.add(id) }
-    let explicitQuery = ranked.query != [ranked.title, ranked.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let explicitQuery = ranked.query != reviewQuery(title: ranked.title, criteria: ranked.criteria)
     let listed = Set(ranked.documentIDs)
     let meta = ScreeningPage.Meta(
       pageID: String(digest.hex().prefix(16)), reviewID: ranked.reviewID,

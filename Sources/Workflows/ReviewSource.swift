@@ -3,6 +3,12 @@ import Foundation
 import Ingest
 import Store
 
+/// The review's question as every ranker reads it, unless `--query` replaces it: the title, then
+/// the eligibility criteria on the lines after it (either may be missing).
+func reviewQuery(title: String, criteria: String?) -> String {
+  [title, criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+}
+
 /// The candidates of one review with their labels: from the meta-dataset or from a search export.
 public struct LabelledReview: Sendable {
   public var reviewID: String

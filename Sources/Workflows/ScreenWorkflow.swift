@@ -59,14 +59,14 @@ public enum ScreenWorkflow {
       guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
         throw WorkflowError.usage("--shard expects i/N (e.g. 2/8), got '\(text)'")
       }
-      guard n >= 1, (1...n).contains(i) else {
-        throw WorkflowError.usage("--shard \(text): i must be in 1...N and N at least 1")
-      }
-      (index, count) = (i, n)
+      try self.init(index: i, count: n)
     }
 
     public init(index: Int, count: Int) throws {
-      try self.init(parsing: "\(index)/\(count)")
+      guard count >= 1, (1...count).contains(index) else {
+        throw WorkflowError.usage("--shard \(index)/\(count): i must be in 1...N and N at least 1")
+      }
+      (self.index, self.count) = (index, count)
     }
 
     /// `--shard auto`: the shard of this task of a job array, from the scheduler's environment.
@@ -183,7 +183,7 @@ public enum ScreenWorkflow {
       throw WorkflowError.usage("BM25 scores depend on the whole candidate list, so a BM25 ranking cannot be sharded")
     }
     let range = options.shard?.range(of: input.count) ?? 0..<input.count
-    let query = options.query ?? [input.title, input.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let query = options.query ?? reviewQuery(title: input.title, criteria: input.criteria)
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("no review query: give --review-title (and --criteria) or --query")
     }

@@ -147,7 +147,7 @@ public enum SimulateWorkflow {
     }
     let texts = Self.texts(of: review, candidates: included, model: options.model)
     let withoutText = Self.withoutText(texts)
-    let question = [review.title, review.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let question = reviewQuery(title: review.title, criteria: review.criteria)
     let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
     if needsQuestion, question.isEmpty {
       throw WorkflowError.usage("bi-encoder and --warm-start zero-shot need the review's title (--review-title)")

@@ -459,8 +459,12 @@ enum ScreeningData {
       guard excluded.count > maxExcluded else { return self }
       var rng = SplitMix64(seed: seed)
       let kept = Set(excluded.shuffled(using: &rng).prefix(maxExcluded))
-      let keep = labels.indices.filter { labels[$0] == 1 || kept.contains($0) }
-      return Review(key: key, query: query, texts: keep.map { texts[$0] }, labels: keep.map { labels[$0] })
+      return keeping(labels.indices.filter { labels[$0] == 1 || kept.contains($0) }, key: key)
+    }
+
+    /// The candidates at `indices`, in their order, under `key`.
+    func keeping(_ indices: [Int], key: String) -> Review {
+      Review(key: key, query: query, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
     }
   }
 
@@ -469,7 +473,7 @@ enum ScreeningData {
   static func review(_ ref: ReviewRef, store: DatasetStore, stage: Stage, view: TextView) throws -> Review {
     let rows = try store.candidates(ofReview: ref.id, stage: stage)
     let criteria = try store.criteriaText(ofReview: ref.id)
-    let query = [ref.title, criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let query = reviewQuery(title: ref.title, criteria: criteria)
     let texts = try rows.map { row in
       view.text(of: row.record, mainText: stage == .fullText ? try store.fullText(ofDocument: row.documentID)?.body : nil)
     }
@@ -487,7 +491,7 @@ enum ScreeningData {
       throw WorkflowError.usage("--valid-fraction expects a share in [0, 1), got \(file.validFraction)")
     }
     let input = try ScreenInput(.file(file.url, title: file.title, criteria: file.criteria))
-    let query = [input.title, input.criteria ?? ""].filter { !$0.isEmpty }.joined(separator: "\n")
+    let query = reviewQuery(title: input.title, criteria: input.criteria)
     guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
       throw WorkflowError.usage("--input needs --review-title (and --criteria): the screener learns the review's query beside its records")
     }
@@ -519,12 +523,9 @@ enum ScreeningData {
         held.formUnion(members.prefix(count))
       }
     }
-    func review(_ key: String, _ keep: (Int) -> Bool) -> Review {
-      let indices = labels.indices.filter(keep)
-      return Review(key: key, query: query, texts: indices.map { texts[$0] }, labels: indices.map { labels[$0] })
-    }
-    let train = review(input.reviewID) { !held.contains($0) }
-    return ([train], held.isEmpty ? [] : [review("\(input.reviewID) (held out)") { held.contains($0) }])
+    let all = Review(key: input.reviewID, query: query, texts: texts, labels: labels)
+    let train = all.keeping(labels.indices.filter { !held.contains($0) }, key: input.reviewID)
+    return ([train], held.isEmpty ? [] : [all.keeping(labels.indices.filter(held.contains), key: "\(input.reviewID) (held out)")])
   }
 
   /// Each review's relevance in rank order (judged candidates only).

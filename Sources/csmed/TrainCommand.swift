@@ -114,7 +114,8 @@ let trainCommand = Command(
       }
       var fraction = 0.0
       if let text = arguments.value("valid-fraction") {
-        guard let v = Double(text), (0..<1).contains(v) else {
+        // Its range is checked where the labels are split (ScreeningData.labelled).
+        guard let v = Double(text) else {
           throw UsageError("--valid-fraction expects a share in [0, 1), got '\(text)'", command: command)
         }
         fraction = v
