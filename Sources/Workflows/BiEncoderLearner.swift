@@ -75,9 +75,16 @@ public struct BiEncoderLearner: ScreeningLearner {
   }
 
   public mutating func retrain(on records: [Int], labels: [Bool]) throws -> [Double] {
+    try tune(on: records, labels: labels, steps: settings.steps)
+    return try scores()
+  }
+
+  /// `steps` contrastive steps, each the question against one relevant record and up to
+  /// `negatives` irrelevant ones drawn from `records`.
+  mutating func tune(on records: [Int], labels: [Bool], steps: Int) throws {
     let relevant = zip(records, labels).filter(\.1).map(\.0)
     let irrelevant = zip(records, labels).filter { !$0.1 }.map(\.0)
-    for _ in 0..<settings.steps {
+    for _ in 0..<steps {
       guard let positive = relevant.randomElement(using: &generator) else { break }
       let negatives = Array(irrelevant.shuffled(using: &generator).prefix(settings.negatives))
       let batch = try TokenBatch(encodings: ([positive] + negatives).map { documents[$0] }, paddingID: paddingID)
@@ -86,24 +93,28 @@ public struct BiEncoderLearner: ScreeningLearner {
         queries: question, documents: batch, temperature: settings.temperature, using: &stepGenerator)
       trainer.step(gradients)
     }
-    return try scores()
   }
 
   /// Cosine of every candidate to the question under the current adapter.
   func scores() throws -> [Double] {
     let q = try embed(question).scalars
-    var out = [Double](repeating: 0, count: documents.count)
+    let cosines = try embeddings().map { Double(ScreenWorkflow.dot($0, q)) }
+    return SimulateWorkflow.meanFilled(cosines, where: withoutText)
+  }
+
+  /// Every candidate's unit-length embedding under the current adapter, in candidate order.
+  func embeddings() throws -> [[Float]] {
+    var out = [[Float]](repeating: [], count: documents.count)
     for batch in batches {
       let vectors = try embed(TokenBatch(encodings: batch.map { documents[$0] }, paddingID: paddingID))
-      let width = q.count
-      for (row, candidate) in batch.enumerated() {
-        var dot: Float = 0
-        for j in 0..<width { dot += vectors.scalars[row * width + j] * q[j] }
-        out[candidate] = Double(dot)
-      }
+      let width = vectors.shape[1]
+      for (row, candidate) in batch.enumerated() { out[candidate] = Array(vectors.scalars[row * width..<(row + 1) * width]) }
     }
-    return SimulateWorkflow.meanFilled(out, where: withoutText)
+    return out
   }
+
+  /// The adapter's trainable parameters.
+  var trainableParameterCount: Int { trainer.model.encoder.trainableParameterCount }
 
   /// Unit-length mean-pooled embeddings; the training forward pass (without dropout) is the
   /// one that starts from the cached frozen layers.

@@ -182,79 +182,23 @@ public enum ExperimentWorkflow {
       trainIdx += group.prefix(group.count / 2)
       testIdx += group.dropFirst(group.count / 2)
     }
-    let positives = trainIdx.filter { review.labels[$0] == 1 }, negatives = trainIdx.filter { review.labels[$0] == 0 }
-    guard !positives.isEmpty, !negatives.isEmpty, testIdx.contains(where: { review.labels[$0] == 1 }) else {
+    var run = CrossEncoderRun(
+      query: review.query, texts: review.texts, labels: review.labels.map { $0 ?? 0 }, adapter: options.adapter,
+      learningRate: options.learningRate, base: options.base)
+    guard testIdx.contains(where: { review.labels[$0] == 1 }) else {
       throw WorkflowError.usage("\(review.key) has too few included candidates to split")
     }
-    let bert = try BertModel<Float>.load(directory: options.base)
-    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
-    var blocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
-    func batch(_ ids: [Int]) throws -> TokenBatch {
-      try TokenBatch(
-        encodings: try ids.map { try tokenizer.encode(review.query, pair: review.texts[$0], maxLength: options.maxLength) },
-        paddingID: tokenizer.paddingID)
-    }
-    func balanced(_ r: inout SplitMix64) -> [Int] {
-      (0..<options.batchSize).map { i in
-        i % 2 == 0 ? positives.randomElement(using: &r) ?? positives[0] : negatives.randomElement(using: &r) ?? negatives[0]
-      }
-    }
-    let started = Date()
-    if options.adapter.method == .smt {
-      // Warm-up gradients of full fine-tuning place the blocks (no update).
-      var full = options.adapter
-      full.method = .full
-      let encoder = try AdaptedEncoder(configuration: full, bert: bert.configuration, base: bert.weights)
-      let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
-      let warm = AdapterTrainer(
-        model: AdapterModel(encoder: encoder, head: head), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1))
-      var accumulated: [LinearSite: Tensor<Float>] = [:]
-      for _ in 0..<options.adapter.smtWarmupSteps {
-        let ids = balanced(&rng)
-        let (_, g) = try warm.classificationGradients(
-          [LabelledBatch(batch: try batch(ids), labels: ids.map { review.labels[$0] ?? 0 })], using: &rng)
-        let dense = BertWeights<Float>.fromNamed(g, configuration: bert.configuration, prefix: "encoder.")
-        for site in options.adapter.sites(bert.configuration) {
-          guard let w = dense?.weight(at: site) else { continue }
-          accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
-        }
-      }
-      blocks = SMTSelection.blocks(
-        gradients: accumulated, count: options.adapter.smtBlocks, blockSize: options.adapter.smtBlockSize)
-    }
-    let encoder = try AdaptedEncoder(
-      configuration: options.adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
-    let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
-    var trainer = AdapterTrainer(
-      model: AdapterModel(encoder: encoder, head: head),
-      schedule: LinearWarmupSchedule(peak: options.learningRate, warmupSteps: options.steps / 10, totalSteps: options.steps),
-      hyperparameters: AdamWHyperparameters(weightDecay: 0.01))
-    trainer.encoderDropout = (0.1, 0.1)
-    progress(.started("\(options.adapter.method.rawValue) on \(review.key)", total: options.steps))
-    for step in 0..<options.steps {
-      let ids = balanced(&rng)
-      let (loss, g) = try trainer.classificationGradients(
-        [LabelledBatch(batch: try batch(ids), labels: ids.map { review.labels[$0] ?? 0 })], using: &rng)
-      trainer.step(g)
-      progress(.advanced(done: step + 1))
-      progress(.status(String(format: "loss %.4f", loss)))
-    }
-    progress(.finished("train"))
-    let trainSeconds = Date().timeIntervalSince(started)
-    var scores = [Double](repeating: 0, count: review.texts.count)
-    let order = testIdx.sorted { review.texts[$0].count > review.texts[$1].count }
-    for start in stride(from: 0, to: order.count, by: 32) {
-      let ids = Array(order[start..<min(start + 32, order.count)])
-      let logits = try trainer.model.logits(try batch(ids))
-      for (row, i) in ids.enumerated() { scores[i] = Double(logits.scalars[row * 2 + 1] - logits.scalars[row * 2]) }
-    }
+    run.steps = options.steps
+    run.batchSize = options.batchSize
+    run.maxLength = options.maxLength
+    let result = try run.train(on: trainIdx, thenScore: testIdx, seed: rng.next(), progress: progress)
     let test = ScreeningData.Review(
       key: review.key, query: review.query, texts: testIdx.map { review.texts[$0] }, labels: testIdx.map { review.labels[$0] })
-    let m = ScreeningData.metrics([(test, testIdx.map { scores[$0] })])
+    let m = ScreeningData.metrics([(test, result.scores)])
     return AdapterResult(
       adapter: options.adapter.method.rawValue, review: review.key, auc: m["auc"] ?? 0, wss95: m["wss@95"] ?? 0,
-      averagePrecision: m["ap"] ?? 0, trainableParameters: trainer.model.encoder.trainableParameterCount + 2 * bert.configuration.hiddenSize + 2,
-      trainSeconds: trainSeconds, peakRSSMB: BenchWorkflow.peakResidentMegabytes(), trainCandidates: trainIdx.count,
+      averagePrecision: m["ap"] ?? 0, trainableParameters: result.trainableParameters,
+      trainSeconds: result.trainSeconds, peakRSSMB: BenchWorkflow.peakResidentMegabytes(), trainCandidates: trainIdx.count,
       testCandidates: testIdx.count)
   }
 

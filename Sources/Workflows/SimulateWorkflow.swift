@@ -211,11 +211,7 @@ public enum SimulateWorkflow {
         progress(.advanced(done: screened))
       }
       if let features {
-        let model: ClassicalModel =
-          if let kind = options.model.classical { try kind.makeModel(seed: seed) } else {
-            .logisticRegression(
-              try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
-          }
+        let model = try linearModel(options.model, seed: seed)
         steps = try PrioritizedScreening.simulate(
           features: features, labels: labels, model: model, settings: settings, progress: reportQuery)
       } else {
@@ -243,6 +239,14 @@ public enum SimulateWorkflow {
     return Result(
       review: review, included: included, runs: runs,
       reliability: StoppingSimulator.reliability(of: runs.map(\.stopping)), notes: notes)
+  }
+
+  /// The untrained linear model of a model with features: the classical kind's, or for the
+  /// embedding models a logistic regression with balanced class weights.
+  static func linearModel(_ model: SimulationModel, seed: UInt64) throws -> ClassicalModel {
+    if let kind = model.classical { return try kind.makeModel(seed: seed) }
+    return .logisticRegression(
+      try LogisticRegression(configuration: .init(c: embeddingModelC, balance: .inverseClassFrequency, warmStart: true)))
   }
 
   /// The features a classical model learns from; nil for the bi-encoder, which reads the texts.

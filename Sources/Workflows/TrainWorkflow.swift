@@ -510,22 +510,29 @@ enum ScreeningData {
       throw WorkflowError.usage(
         "\(file.url.path): training needs included and excluded records with text; found \(included) included and \(labels.count - included) excluded (labels come from a column such as included or label_included, or RIS/MEDLINE label tags)")
     }
-    var held = Set<Int>()
-    if file.validFraction > 0 {
-      var rng = SplitMix64(seed: seed)
-      for label in [1, 0] {
-        let members = labels.indices.filter { labels[$0] == label }.shuffled(using: &rng)
-        guard members.count >= 2 else {
-          throw WorkflowError.usage(
-            "--valid-fraction: only \(members.count) \(label == 1 ? "included" : "excluded") record(s); at least two are needed, one to train on and one to hold out")
-        }
-        let count = min(members.count - 1, max(1, Int((file.validFraction * Double(members.count)).rounded())))
-        held.formUnion(members.prefix(count))
-      }
-    }
+    let held =
+      file.validFraction > 0
+      ? try stratifiedSample(labels: labels, fraction: file.validFraction, seed: seed, flag: "--valid-fraction") : []
     let all = Review(key: input.reviewID, query: query, texts: texts, labels: labels)
     let train = all.keeping(labels.indices.filter { !held.contains($0) }, key: input.reviewID)
     return ([train], held.isEmpty ? [] : [all.keeping(labels.indices.filter(held.contains), key: "\(input.reviewID) (held out)")])
+  }
+
+  /// A seeded sample of `fraction` of each class (1 and 0), at least one and all but one of
+  /// each, so that both the sample and the rest hold both classes.
+  static func stratifiedSample(labels: [Int], fraction: Double, seed: UInt64, flag: String = "--fraction") throws -> Set<Int> {
+    var sample = Set<Int>()
+    var rng = SplitMix64(seed: seed)
+    for label in [1, 0] {
+      let members = labels.indices.filter { labels[$0] == label }.shuffled(using: &rng)
+      guard members.count >= 2 else {
+        throw WorkflowError.usage(
+          "\(flag): only \(members.count) \(label == 1 ? "included" : "excluded") record(s); at least two are needed, one on each side of the split")
+      }
+      let count = min(members.count - 1, max(1, Int((fraction * Double(members.count)).rounded())))
+      sample.formUnion(members.prefix(count))
+    }
+    return sample
   }
 
   /// Each review's relevance in rank order (judged candidates only).

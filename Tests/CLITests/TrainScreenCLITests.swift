@@ -434,6 +434,63 @@ import TestSupport
   }
 }
 
+extension TrainScreenCLITests {
+  struct WithinRow: Decodable, Equatable {
+    var review: String
+    var ranker: String
+    var seed: UInt64
+    var metrics: [String: Double]
+    var trainableParameters: Int
+    var trainCandidates: Int
+    var rankedCandidates: Int
+    var peakRSSMB: Double?
+  }
+
+  @Test("experiment within: every ranker on every review and seed learns from the same stratified sample and ranks the rest; reproducible; bad rankers and fractions exit 64",
+    .enabled(if: enabled))
+  func experimentWithin() throws {
+    let f = try Self.fixture()
+    let rankers = ["zero-shot", "bm25", "tfidf-lr", "embed-lr", "tfidf-embed-lr", "setfit+lora", "bi-encoder+dora", "cross-encoder+lora"]
+    let common = [
+      "experiment", "within", "--db", f.database.path, "--base", f.tiny.path, "--reviews", "collection:cohen2006",
+      "--fraction", "0.5", "--seeds", "2", "--steps", "3", "--max-len", "32", "--batch", "4", "--freeze-layers", "1",
+    ]
+    let arguments = common + ["--rankers", rankers.joined(separator: ","), "--format", "json"]
+    let run = try CLITests.run(arguments)
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try JSONDecoder().decode([WithinRow].self, from: Data(run.stdout.utf8))
+    // 2 reviews x 2 seeds x 8 rankers; 12 labelled records each, half of each class trains.
+    #expect(rows.count == 2 * 2 * rankers.count)
+    #expect(Set(rows.map(\.ranker)) == Set(rankers) && Set(rows.map(\.seed)) == [42, 43])
+    for row in rows {
+      #expect(row.trainCandidates == 6 && row.rankedCandidates == 6, "\(row)")
+      for key in ["wss@95", "ap", "auc", "recall@10%"] {
+        let value = try #require(row.metrics[key], "\(row.ranker) \(key)")
+        #expect(value >= -1 && value <= 1, "\(row.ranker) \(key) \(value)")
+      }
+      #expect((row.peakRSSMB ?? 0) > 0)
+      let learns = !["zero-shot", "bm25"].contains(row.ranker)
+      #expect((row.trainableParameters > 0) == learns, "\(row.ranker)")
+    }
+    // The tuned encoders carry their adapter's parameters beside the linear model's.
+    let setfit = try #require(rows.first { $0.ranker == "setfit+lora" }), hybrid = try #require(rows.first { $0.ranker == "tfidf-embed-lr" })
+    #expect(setfit.trainableParameters > hybrid.trainableParameters)
+    // Under the same seeds the same samples, the same rankings.
+    let again = try JSONDecoder().decode([WithinRow].self, from: Data(try CLITests.run(arguments).stdout.utf8))
+    #expect(again.map(\.metrics) == rows.map(\.metrics))
+    // The table names every ranker.
+    let table = try CLITests.run(common + ["--rankers", "tfidf-lr,zero-shot"])
+    #expect(table.status == 0 && table.stdout.contains("| tfidf-lr | 2 |") && table.stdout.contains("| zero-shot | 2 |"), "\(table)")
+
+    let unknown = try CLITests.run(common + ["--rankers", "tfidf-lr,setfit+nope"])
+    #expect(unknown.status == 64 && unknown.stderr.contains("unknown adapter 'nope'"), "\(unknown)")
+    let badRanker = try CLITests.run(common + ["--rankers", "magic"])
+    #expect(badRanker.status == 64 && badRanker.stderr.contains("unknown ranker 'magic'"), "\(badRanker)")
+    let whole = try CLITests.run(Array(common.dropLast(12)) + ["--rankers", "tfidf-lr", "--fraction", "1"])
+    #expect(whole.status == 64 && whole.stderr.contains("--fraction"), "\(whole)")
+  }
+}
+
 /// A cohen2006 mirror with two reviews (ADHD, Estrogens) of 12 records each, both labels present,
 /// written only with words of ``TinyBert/words``.
 enum TrainScreenFixtures {
