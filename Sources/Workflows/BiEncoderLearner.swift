@@ -43,8 +43,11 @@ public struct BiEncoderLearner: ScreeningLearner {
   /// Optimizer steps taken so far.
   var stepCount: Int { trainer.optimizer.stepCount }
 
+  /// `lowerLayers`: the frozen layers' outputs to share with other learners on the same base
+  /// model and the same `freezeLayers` (nil: a cache of this learner's own).
   init(
-    base: URL, adapter: AdapterConfiguration, question text: String, texts: [String], settings: Settings, seed: UInt64
+    base: URL, adapter: AdapterConfiguration, question text: String, texts: [String], settings: Settings, seed: UInt64,
+    lowerLayers: LowerLayerCache<Float>? = nil
   ) throws {
     guard adapter.method != .smt else {
       throw WorkflowError.usage("bi-encoder+smt needs SMT's gradient warm-up, which the screening loop does not run; pick another adapter")
@@ -54,7 +57,7 @@ public struct BiEncoderLearner: ScreeningLearner {
     var encoder = try AdaptedEncoder(configuration: adapter, bert: bert.configuration, base: bert.weights)
     if adapter.freezeLayers > 0, adapter.method != .full {
       // Room for the frozen layers' output of ~15,000 candidates at 128 tokens.
-      encoder.lowerLayerCache = LowerLayerCache(maxBytes: 3 << 30)
+      encoder.lowerLayerCache = lowerLayers ?? LowerLayerCache(maxBytes: 3 << 30)
     }
     // A near-constant learning rate: the loop has no known end.
     trainer = AdapterTrainer(

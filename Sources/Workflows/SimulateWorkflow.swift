@@ -257,12 +257,8 @@ public enum SimulateWorkflow {
   ) throws -> SparseMatrix? {
     if let kind = model.classical { return try TFIDFVectorizer.fitTransform(texts, configuration: kind.features).1 }
     guard model.needsEncoder else { return nil }
-    var features = try SparseMatrix(dense: embeddings.map { $0.map(Double.init) }, columnCount: embeddings.first?.count ?? 384)
-    if model == .hybridLR {
-      // Both blocks are L2-normalised, so neither dominates the other.
-      features = try TFIDFVectorizer.fitTransform(texts, configuration: hybridTFIDF).1.horizontallyConcatenated(with: features)
-    }
-    return try features.imputingMean(ofRowsWhere: withoutText)
+    return try EmbeddingFeatures(fitting: texts, withTFIDF: model == .hybridLR).matrix(texts: texts, embeddings: embeddings)
+      .imputingMean(ofRowsWhere: withoutText)
   }
 
   /// The text of each candidate as `model` reads it (``SimulationModel/textView``).

@@ -127,7 +127,7 @@ public enum TrainWorkflow {
     let (train, valid) = try reviews(options, progress: progress)
     try FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
     switch options.kind {
-    case .tfidfLR, .tfidfSVM:
+    case .tfidfLR, .tfidfSVM, .embedLR, .hybridLR:
       return try trainClassical(options, train: train, valid: valid, started: started, progress: progress)
     case .biEncoder, .crossEncoder:
       return try trainNeural(options, train: train, valid: valid, started: started, progress: progress)
@@ -167,22 +167,43 @@ public enum TrainWorkflow {
     for r in train {
       for i in r.texts.indices { if let l = r.labels[i], !r.texts[i].isEmpty { texts.append(r.texts[i]); labels.append(l) } }
     }
-    let screenerKind: ClassicalScreenerKind = options.kind == .tfidfLR ? .tfidfLR : .tfidfSVM
-    let vectorizer = try TFIDFVectorizer(fitting: texts, configuration: screenerKind.features)
-    var model = try screenerKind.makeModel(seed: options.seed)
-    try model.fit(vectorizer.transform(texts), labels: labels, weights: nil)
+    guard let simulationModel = options.kind.simulationModel else {
+      throw WorkflowError.usage("\(options.kind.rawValue) is not a linear screener")
+    }
+    var model = try SimulateWorkflow.linearModel(simulationModel, seed: options.seed)
+    // The file the screener is written to, and its scores of new records.
+    let file: Data
+    let scores: ([String]) throws -> [Double]
+    var identity: BaseModelIdentity?
+    if let kind = simulationModel.classical {
+      let vectorizer = try TFIDFVectorizer(fitting: texts, configuration: kind.features)
+      try model.fit(vectorizer.transform(texts), labels: labels, weights: nil)
+      file = try JSONEncoder().encode(ClassicalScreenerFile(vectorizer: vectorizer, model: model))
+      scores = { [model] in try model.scores(vectorizer.transform($0)) }
+    } else {
+      var embedder = try SentenceEmbedder(directory: options.base)
+      embedder.maxLength = options.maxLength
+      identity = try BaseModelIdentity.of(directory: options.base)
+      let features = try EmbeddingFeatures(fitting: texts, withTFIDF: options.kind == .hybridLR)
+      let embeddings = try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: progress)
+      try model.fit(features.matrix(texts: texts, embeddings: embeddings), labels: labels, weights: nil)
+      file = try JSONEncoder().encode(EmbeddingScreenerFile(features: features, model: model))
+      scores = { [model] texts in
+        let embeddings = try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: { _ in })
+        let scores = try model.scores(features.matrix(texts: texts, embeddings: embeddings))
+        return SimulateWorkflow.meanFilled(scores, where: SimulateWorkflow.withoutText(texts))
+      }
+    }
     var validation: [String: Double] = [:]
     var fractions: [String: [Double]]? = nil
     if !valid.isEmpty {
-      let scored = valid.map { r in (r, try? model.scores(vectorizer.transform(r.texts))) }
+      let scored = try valid.map { r in (r, Optional(try scores(r.texts))) }
       validation = ScreeningData.metrics(scored)
       fractions = RecallFractions.compute(ScreeningData.rankings(scored))
     }
-    let file = ClassicalScreenerFile(vectorizer: vectorizer, model: model)
-    let encoder = JSONEncoder()
-    try writeAtomically(try encoder.encode(file), to: options.output.appendingPathComponent(ScreenerManifest.classicalFile))
+    try writeAtomically(file, to: options.output.appendingPathComponent(ScreenerManifest.classicalFile))
     let manifest = ScreenerManifest(
-      kind: options.kind, stage: options.stage.rawValue, base: nil, adapter: nil, smtBlocks: nil,
+      kind: options.kind, stage: options.stage.rawValue, base: identity, adapter: nil, smtBlocks: nil,
       maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, trainedOn: train.map(\.key),
       selectedEpoch: 1, validation: validation, recallFractions: fractions,
       createdAt: ISO8601DateFormatter().string(from: Date()), textView: options.kind.textView)

@@ -17,11 +17,21 @@ public enum ScreenerKind: String, Sendable, Codable, CaseIterable {
   /// TF-IDF (word uni+bigrams, sublinear tf) with logistic regression or a linear SVM.
   case tfidfLR = "tfidf-lr"
   case tfidfSVM = "tfidf-svm"
+  /// Logistic regression (balanced, C = 10) on the frozen MiniLM sentence embedding.
+  case embedLR = "embed-lr"
+  /// Logistic regression on TF-IDF and the frozen sentence embedding side by side, as
+  /// `simulate --model tfidf-embed-lr` fits it: the best of the linear models within a review
+  /// (docs/results.md, "Within a review").
+  case hybridLR = "tfidf-embed-lr"
 
   public var isNeural: Bool { self == .biEncoder || self == .crossEncoder }
-  /// The encoders read keywords after title and abstract, as `simulate`'s embedding models do;
-  /// the TF-IDF screeners read title and abstract.
-  public var textView: TextView { isNeural ? .titleAbstractKeywords : .titleAbstract }
+  /// Reads sentence embeddings of the base model (the encoders and the embedding models).
+  public var needsBase: Bool { self != .tfidfLR && self != .tfidfSVM }
+  /// What `simulate` calls this linear model (nil for the encoders).
+  var simulationModel: SimulateWorkflow.SimulationModel? { isNeural ? nil : SimulateWorkflow.SimulationModel(rawValue: rawValue) }
+  /// Whatever reads embeddings reads keywords after title and abstract, as `simulate`'s
+  /// embedding models do; the TF-IDF screeners read title and abstract.
+  public var textView: TextView { needsBase ? .titleAbstractKeywords : .titleAbstract }
 }
 
 /// The base model a screener was trained on: its directory name and the SHA-256 of its weights.
@@ -104,6 +114,7 @@ public struct TrainedScreener: Sendable {
   enum Model: Sendable {
     case neural(AdapterModel<Float>, BertTokenizer)
     case classical(TFIDFVectorizer, ClassicalModel)
+    case embedding(EmbeddingFeatures, ClassicalModel, SentenceEmbedder)
   }
   let model: Model
 
@@ -120,16 +131,23 @@ public struct TrainedScreener: Sendable {
         let stored = try JSONDecoder().decode(ClassicalScreenerFile.self, from: Data(contentsOf: url))
         return TrainedScreener(manifest: manifest, model: .classical(stored.vectorizer, stored.model))
       } catch { throw WorkflowError.io(path: url.path, reason: "cannot read the TF-IDF model: \(error)") }
-    case .biEncoder, .crossEncoder:
-      guard let base else { throw WorkflowError.usage("a neural screener needs --base DIR (the model it was trained on)") }
-      guard let expected = manifest.base, let adapter = manifest.adapter else {
-        throw WorkflowError.io(path: manifestURL.path, reason: "missing base or adapter")
+    case .embedLR, .hybridLR:
+      let base = try checkedBase(base, manifest: manifest, at: manifestURL)
+      let url = directory.appendingPathComponent(ScreenerManifest.classicalFile)
+      let stored: EmbeddingScreenerFile
+      do { stored = try JSONDecoder().decode(EmbeddingScreenerFile.self, from: Data(contentsOf: url)) } catch {
+        throw WorkflowError.io(path: url.path, reason: "cannot read the embedding model: \(error)")
       }
-      let identity = try BaseModelIdentity.of(directory: base)
-      guard identity.sha256 == expected.sha256 else {
-        throw AdapterError.baseModelMismatch(
-          file: manifestURL.path, expected: "\(expected.name) (sha256 \(expected.sha256.prefix(12))…)",
-          found: "\(identity.name) (sha256 \(identity.sha256.prefix(12))…)")
+      guard (stored.features.vectorizer != nil) == (manifest.kind == .hybridLR) else {
+        throw WorkflowError.io(path: url.path, reason: "a \(manifest.kind.rawValue) screener \(manifest.kind == .hybridLR ? "needs" : "has no") TF-IDF block")
+      }
+      var embedder = try SentenceEmbedder(directory: base)
+      embedder.maxLength = manifest.maxLength
+      return TrainedScreener(manifest: manifest, model: .embedding(stored.features, stored.model, embedder))
+    case .biEncoder, .crossEncoder:
+      let base = try checkedBase(base, manifest: manifest, at: manifestURL)
+      guard let adapter = manifest.adapter else {
+        throw WorkflowError.io(path: manifestURL.path, reason: "missing adapter")
       }
       let bert = try BertModel<Float>.load(directory: base)
       let tokenizer = try BertTokenizer(vocabularyURL: base.appendingPathComponent("vocab.txt"))
@@ -154,6 +172,21 @@ public struct TrainedScreener: Sendable {
     }
   }
 
+  /// The base model directory, checked against the one the screener was trained on.
+  static func checkedBase(_ base: URL?, manifest: ScreenerManifest, at manifestURL: URL) throws -> URL {
+    guard let base else {
+      throw WorkflowError.usage("a \(manifest.kind.rawValue) screener needs --base DIR (the model it was trained on)")
+    }
+    guard let expected = manifest.base else { throw WorkflowError.io(path: manifestURL.path, reason: "missing base") }
+    let identity = try BaseModelIdentity.of(directory: base)
+    guard identity.sha256 == expected.sha256 else {
+      throw AdapterError.baseModelMismatch(
+        file: manifestURL.path, expected: "\(expected.name) (sha256 \(expected.sha256.prefix(12))…)",
+        found: "\(identity.name) (sha256 \(identity.sha256.prefix(12))…)")
+    }
+    return base
+  }
+
   /// Scores of `texts` for `query` (higher: screen first). With `pooledChunks` (full texts), a
   /// bi-encoder embeds each text in windows of its maximum length and averages them.
   public func scores(
@@ -162,6 +195,12 @@ public struct TrainedScreener: Sendable {
     switch model {
     case .classical(let vectorizer, let classifier):
       return try classifier.scores(vectorizer.transform(texts))
+    case .embedding(let features, let classifier, let embedder):
+      let embeddings = try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: progress)
+      let scores = try classifier.scores(features.matrix(texts: texts, embeddings: embeddings))
+      // A record with neither title nor abstract scores as the average record, as in `simulate`
+      // (the model is linear, so the mean score is the score of the mean row).
+      return SimulateWorkflow.meanFilled(scores, where: SimulateWorkflow.withoutText(texts))
     case .neural(let m, let tokenizer):
       return try Self.neuralScores(
         model: m, tokenizer: tokenizer, kind: manifest.kind, query: query, texts: texts,
@@ -245,6 +284,12 @@ public struct TrainedScreener: Sendable {
 /// The TF-IDF screener's file: the fitted vectorizer and classifier.
 struct ClassicalScreenerFile: Codable {
   var vectorizer: TFIDFVectorizer
+  var model: ClassicalModel
+}
+
+/// The embedding screener's file (same name): its TF-IDF block, if any, and the classifier.
+struct EmbeddingScreenerFile: Codable {
+  var features: EmbeddingFeatures
   var model: ClassicalModel
 }
 

@@ -186,6 +186,8 @@ extension ExperimentWorkflow {
         }
       queryVector = try embedder.embed([review.query])[0]
     }
+    // The frozen lower layers' outputs are the same under every seed's adapter.
+    let lowerLayers = LowerLayerCache<Float>(maxBytes: 3 << 30)
     var rows: [WithinRow] = []
     for offset in 0..<options.seeds {
       let seed = options.seed &+ UInt64(offset)
@@ -195,8 +197,8 @@ extension ExperimentWorkflow {
       for ranker in options.rankers {
         let started = Date()
         let (scores, parameters) = try score(
-          ranker, review: review, train: train, rest: rest, frozen: frozen, queryVector: queryVector, options: options,
-          seed: seed, progress: progress)
+          ranker, review: review, train: train, rest: rest, frozen: frozen, queryVector: queryVector,
+          lowerLayers: lowerLayers, options: options, seed: seed, progress: progress)
         let seconds = Date().timeIntervalSince(started)
         let ranked = ScreeningData.Review(
           key: review.key, query: review.query, texts: rest.map { review.texts(.titleAbstract)[$0] },
@@ -216,7 +218,7 @@ extension ExperimentWorkflow {
   /// trainable parameters.
   static func score(
     _ ranker: WithinRanker, review: WithinReview, train: [Int], rest: [Int], frozen: [[Float]], queryVector: [Float],
-    options: WithinOptions, seed: UInt64, progress: ProgressHandler
+    lowerLayers: LowerLayerCache<Float>, options: WithinOptions, seed: UInt64, progress: ProgressHandler
   ) throws -> (scores: [Double], parameters: Int) {
     let withoutText = review.withoutText
     switch ranker {
@@ -239,7 +241,7 @@ extension ExperimentWorkflow {
       let texts = review.texts(.titleAbstractKeywords)
       var learner = try BiEncoderLearner(
         base: options.base, adapter: options.tuning.adapter(method, seed: seed), question: review.query, texts: texts,
-        settings: settings, seed: seed)
+        settings: settings, seed: seed, lowerLayers: lowerLayers)
       // Records without text teach nothing.
       let usable = train.filter { !withoutText[$0] }
       progress(.status("tuning \(ranker) on \(usable.count) records"))

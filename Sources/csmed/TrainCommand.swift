@@ -62,7 +62,7 @@ let trainCommand = Command(
       OptionSpec("criteria", value: "file", help: "Eligibility criteria added to the query, for --input."),
       OptionSpec("valid-fraction", value: "f", help: "With --input: hold out this stratified share of the labels for validation (default 0)."),
       OptionSpec("stage", value: "ta|ft", help: "Which labels to learn (default ta)."),
-      OptionSpec("model", value: "kind", help: "bi-encoder|cross-encoder|tfidf-lr|tfidf-svm (default bi-encoder; tfidf-lr with --input)."),
+      OptionSpec("model", value: "kind", help: "bi-encoder|cross-encoder|tfidf-lr|tfidf-svm|embed-lr|tfidf-embed-lr (default bi-encoder; tfidf-embed-lr with --input)."),
       Defaults.baseOption,
     ] + AdapterFlags.options + [
       OptionSpec("epochs", value: "n", help: "Epochs (default 1)."),
@@ -97,7 +97,7 @@ let trainCommand = Command(
     let seed = UInt64(try arguments.int("seed", default: 42, in: 0...Int.max))
     let adapter = try AdapterFlags.configuration(arguments, command: command, seed: seed)
     let input = arguments.value("input")
-    let kind = try arguments.choice("model", default: input == nil ? ScreenerKind.biEncoder : .tfidfLR)
+    let kind = try arguments.choice("model", default: input == nil ? ScreenerKind.biEncoder : .hybridLR)
     if arguments.flag("plan") {
       let plan = try TrainWorkflow.plan(adapter: adapter, base: Defaults.base(arguments), kind: kind)
       var rows = plan.modules.map { [$0.module, String($0.count)] }

@@ -1,3 +1,4 @@
+import Adapters
 import Corpus
 import Foundation
 import Ingest
@@ -48,23 +49,50 @@ import TestSupport
     #expect(none.train[0].labels.count == 40 && none.valid.isEmpty)
   }
 
-  @Test("train --input, then screen --model ranks the unlabelled statin records above the others")
-  func trainThenScreen() throws {
+  @Test("train --input, then screen --model ranks the unlabelled statin records above the others",
+    arguments: [ScreenerKind.tfidfLR, .tfidfSVM, .hybridLR])
+  func trainThenScreen(kind: ScreenerKind) throws {
     let folder = try TestSupport.temporaryDirectory()
     let url = try Self.export(in: folder)
+    // The embedding models read a tiny random BERT: their TF-IDF block must carry the ranking.
+    let base = kind.needsBase ? try PEFTTests.tinyBase() : folder
     var options = TrainWorkflow.Options(
-      input: .init(url: url, title: "Statins and muscle symptoms", validFraction: 0.25), base: folder,
+      input: .init(url: url, title: "Statins and muscle symptoms", validFraction: 0.25), base: base,
       output: folder.appendingPathComponent("screener"))
-    options.kind = .tfidfLR
+    options.kind = kind
+    options.maxLength = 32
     let report = try TrainWorkflow.run(options)
     #expect(report.validation["wss@95"] != nil)
     let manifest = try ScreenerManifest.load(directory: options.output)
-    #expect(manifest.trainedOn == ["labelled"] && manifest.kind == .tfidfLR)
+    #expect(manifest.trainedOn == ["labelled"] && manifest.kind == kind)
+    #expect((manifest.base != nil) == kind.needsBase && manifest.reads == kind.textView)
     #expect(try ScreenWorkflow.cutoff(targetRecall: 0.95, screener: options.output, count: 60).validationReviews == 1)
     let ranked = try ScreenWorkflow.screen(ScreenWorkflow.Options(
-      source: .file(url, title: "Statins and muscle symptoms", criteria: nil), ranker: .trained(options.output), base: folder))
+      source: .file(url, title: "Statins and muscle symptoms", criteria: nil), ranker: .trained(options.output), base: base))
     let order = ranked.order.map { ranked.documentIDs[$0] }.filter { !$0.hasPrefix("inc") && !$0.hasPrefix("exc") }
     #expect(order.prefix(10).allSatisfy { $0.hasPrefix("new-rel") }, "\(order)")
+  }
+
+  @Test("embed-lr: trained on the base model's embeddings, refused on another base; a record without text scores as the average")
+  func embeddingScreener() throws {
+    let folder = try TestSupport.temporaryDirectory()
+    let url = try Self.export(in: folder)
+    let base = try PEFTTests.tinyBase(), other = try PEFTTests.tinyBase(seed: 8)
+    var options = TrainWorkflow.Options(
+      input: .init(url: url, title: "Statins and muscle symptoms"), base: base, output: folder.appendingPathComponent("embed-lr"))
+    options.kind = .embedLR
+    options.maxLength = 32
+    _ = try TrainWorkflow.run(options)
+    let screener = try TrainedScreener.load(directory: options.output, base: base)
+    let texts = ["trial of the hip fracture", "", "children safety study"]
+    let scores = try screener.scores(query: "q", texts: texts)
+    #expect(scores.count == 3 && scores.allSatisfy(\.isFinite))
+    #expect(abs(scores[1] - (scores[0] + scores[2]) / 2) < 1e-12)
+    // Trained twice under the same seed: the same scores.
+    let again = try TrainedScreener.load(directory: try { _ = try TrainWorkflow.run(options); return options.output }(), base: base)
+    #expect(try again.scores(query: "q", texts: texts) == scores)
+    #expect(throws: AdapterError.self) { try TrainedScreener.load(directory: options.output, base: other) }
+    #expect(throws: WorkflowError.self) { try TrainedScreener.load(directory: options.output, base: nil) }
   }
 
   @Test("labels of one kind only, too few to hold out, or no review title: a clear error")
