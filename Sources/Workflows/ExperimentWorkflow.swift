@@ -29,7 +29,8 @@ public enum ExperimentWorkflow {
     public var database: URL
     public var reviews: ReviewSelection
     public var base: URL
-    /// `bm25`, `embed` (zero-shot), `tfidf-lr`, `tfidf-svm`, and `bi-encoder` (fine-tuned with `adapter`).
+    /// `bm25`, `embed` (zero-shot), the linear screeners (`tfidf-lr`, `tfidf-svm`, `embed-lr`,
+    /// `tfidf-embed-lr`), and `bi-encoder` / `cross-encoder` (fine-tuned with `adapter`).
     public var rankers: [String] = ["bm25", "embed", "tfidf-lr", "bi-encoder"]
     public var train: TrainWorkflow.Options
     public var scratch: URL
@@ -86,7 +87,7 @@ public enum ExperimentWorkflow {
             try TrainedScreener.neuralScores(
               model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: held.query, texts: texts(ScreenWorkflow.ZeroShot.embed.textView),
               maxLength: options.train.maxLength, queryMaxLength: options.train.queryMaxLength, progress: progress))
-        case "tfidf-lr", "tfidf-svm", "bi-encoder", "cross-encoder":
+        case "tfidf-lr", "tfidf-svm", "embed-lr", "tfidf-embed-lr", "bi-encoder", "cross-encoder":
           guard let kind = ScreenerKind(rawValue: ranker) else { continue }
           var train = options.train
           train.kind = kind
@@ -100,7 +101,7 @@ public enum ExperimentWorkflow {
             ranker, started, try screener.scores(query: held.query, texts: texts(screener.manifest.reads), progress: progress))
           try? FileManager.default.removeItem(at: train.output)
         default:
-          throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, bi-encoder, cross-encoder)")
+          throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, embed-lr, tfidf-embed-lr, bi-encoder, cross-encoder)")
         }
         progress(.note("  \(ranker): \(ScreeningData.describe(rows.last?.metrics ?? [:]))"))
       }

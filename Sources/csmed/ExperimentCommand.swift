@@ -12,7 +12,7 @@ let experimentCommand = Command(
       OptionSpec("reviews", value: "spec", help: "within, loro: the reviews (default: the texted ones, cohen2006, sas2010, clef_tar2017, hannousse)."),
       OptionSpec(
         "rankers", value: "list",
-        help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,bi-encoder,cross-encoder (default bm25,embed,tfidf-lr,bi-encoder)."),
+        help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,embed-lr,tfidf-embed-lr,bi-encoder,cross-encoder (default bm25,embed,tfidf-lr,bi-encoder)."),
       OptionSpec("fraction", value: "f", help: "within: the share of each class's labelled records that trains (default 0.25)."),
       OptionSpec("seeds", value: "k", help: "within: samples drawn with seeds s, s+1, ... (default 3)."),
       OptionSpec("embedding-cache", value: "dir", help: "within: keep frozen sentence embeddings here (shared with simulate)."),

@@ -29,7 +29,7 @@ import TestSupport
   func choices() {
     #expect(ScreenWorkflow.ZeroShot.embed.textView == .titleAbstractKeywords)
     #expect(ScreenWorkflow.ZeroShot.bm25.textView == .titleAbstract)
-    #expect(ScreenerKind.allCases.filter { $0.textView == .titleAbstractKeywords } == [.biEncoder, .crossEncoder])
+    #expect(ScreenerKind.allCases.filter { $0.textView == .titleAbstractKeywords } == [.biEncoder, .crossEncoder, .embedLR, .hybridLR])
     #expect(
       SimulateWorkflow.SimulationModel.allCases.filter { $0.textView == .titleAbstractKeywords }
         == [.embedLR, .hybridLR, .biEncoder])
