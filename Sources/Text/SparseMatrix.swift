@@ -243,14 +243,107 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
           vector.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { out in
               for row in 0..<rowCount {
-                var sum = 0.0
-                for k in offsets[row]..<offsets[row + 1] { sum += entries[k] * x[Int(columns[k])] }
-                out[row] = sum
+                out[row] = Self.dot(
+                  columns: columns, entries: entries, range: offsets[row]..<offsets[row + 1], with: x)
               }
             }
           }
         }
       }
+    }
+  }
+
+  /// Where the run of at least eight consecutive columns that ends a row's entries `range` begins
+  /// (`range.upperBound` when there is none): the dense
+  /// block of a matrix concatenated with embeddings, or a dense row. Columns strictly increase, so
+  /// entries `j..<end` are consecutive exactly when their columns span `end - j`, a test monotone in
+  /// `j`; a binary search finds the first such `j` in O(log entries).
+  @inline(__always)
+  static func consecutiveTail(columns: UnsafeBufferPointer<Int32>, range: Range<Int>) -> Int {
+    // Runs shorter than eight entries are not worth the search (TF-IDF rows end in short ones).
+    let last = range.upperBound - 1
+    guard range.count >= 8, Int(columns[last]) - Int(columns[last - 7]) == 7 else { return range.upperBound }
+    var low = range.lowerBound, high = last - 7
+    while low < high {
+      let middle = (low + high) / 2
+      if Int(columns[last]) - Int(columns[middle]) == last - middle { high = middle } else { low = middle + 1 }
+    }
+    return low
+  }
+
+  /// The dot product of the stored entries `range` with the dense vector `x`: the scattered
+  /// entries in four running sums, the consecutive tail (an embedding block) with SIMD loads. One
+  /// sum would be a chain of dependent additions, bound by the adder's latency rather than by the
+  /// loads (about 3x slower on rows of TF-IDF and embeddings).
+  @inline(__always)
+  public static func dot(
+    columns: UnsafeBufferPointer<Int32>, entries: UnsafeBufferPointer<Double>, range: Range<Int>,
+    with x: UnsafeBufferPointer<Double>
+  ) -> Double {
+    let tail = consecutiveTail(columns: columns, range: range)
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var k = range.lowerBound
+    while k + 4 <= tail {
+      s0 += entries[k] * x[Int(columns[k])]
+      s1 += entries[k + 1] * x[Int(columns[k + 1])]
+      s2 += entries[k + 2] * x[Int(columns[k + 2])]
+      s3 += entries[k + 3] * x[Int(columns[k + 3])]
+      k += 4
+    }
+    while k < tail {
+      s0 += entries[k] * x[Int(columns[k])]
+      k += 1
+    }
+    let end = range.upperBound
+    if tail < end, let entryBase = entries.baseAddress, let xBase = x.baseAddress {
+      let a = UnsafeRawPointer(entryBase + tail)
+      let b = UnsafeRawPointer(xBase + Int(columns[tail]))
+      let count = end - tail
+      var v0 = SIMD4<Double>(), v1 = SIMD4<Double>()
+      var t = 0
+      let stride = MemoryLayout<Double>.stride
+      while t + 8 <= count {
+        v0 += a.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
+          * b.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
+        v1 += a.loadUnaligned(fromByteOffset: (t + 4) * stride, as: SIMD4<Double>.self)
+          * b.loadUnaligned(fromByteOffset: (t + 4) * stride, as: SIMD4<Double>.self)
+        t += 8
+      }
+      while t < count {
+        s1 += entryBase[tail + t] * xBase[Int(columns[tail]) + t]
+        t += 1
+      }
+      s2 += (v0 + v1).sum()
+    }
+    return (s0 + s1) + (s2 + s3)
+  }
+
+  /// Adds `scale` times the stored entries `range` to the dense `out` (the scattered entries one by
+  /// one, the consecutive tail with SIMD).
+  @inline(__always)
+  static func addScaled(
+    columns: UnsafeBufferPointer<Int32>, entries: UnsafeBufferPointer<Double>, range: Range<Int>, scale: Double,
+    to out: UnsafeMutableBufferPointer<Double>
+  ) {
+    let tail = consecutiveTail(columns: columns, range: range)
+    for k in range.lowerBound..<tail { out[Int(columns[k])] += entries[k] * scale }
+    let end = range.upperBound
+    guard tail < end, let entryBase = entries.baseAddress, let outBase = out.baseAddress else { return }
+    let a = UnsafeRawPointer(entryBase + tail)
+    let target = UnsafeMutableRawPointer(outBase + Int(columns[tail]))
+    let count = end - tail
+    let stride = MemoryLayout<Double>.stride
+    let factor = SIMD4<Double>(repeating: scale)
+    var t = 0
+    while t + 4 <= count {
+      let sum = target.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
+        + a.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self) * factor
+      target.storeBytes(of: sum, toByteOffset: t * stride, as: SIMD4<Double>.self)
+      t += 4
+    }
+    while t < count {
+      outBase[Int(columns[tail]) + t] += entryBase[tail + t] * scale
+      t += 1
     }
   }
 
@@ -278,7 +371,8 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
               for row in 0..<rowCount {
                 let scale = u[row]
                 if scale == 0 { continue }
-                for k in offsets[row]..<offsets[row + 1] { out[Int(columns[k])] += entries[k] * scale }
+                Self.addScaled(
+                  columns: columns, entries: entries, range: offsets[row]..<offsets[row + 1], scale: scale, to: out)
               }
             }
           }

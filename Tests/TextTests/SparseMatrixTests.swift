@@ -23,6 +23,43 @@ struct SparseMatrixTests {
     #expect(matrix.row(0).dot(v) == expected[0])
   }
 
+  @Test(
+    "products with scattered entries and consecutive runs (an embedding block) of every length agree with a dense reference",
+    arguments: [0, 1, 7, 8, 9, 12, 16, 33])
+  func runProducts(run: Int) throws {
+    // Rows: a few scattered columns, then `run` consecutive ones ending anywhere; an empty row; a
+    // fully dense row; and a row of one run that starts at column 0.
+    let columns = 64
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(run)
+    func next() -> Double {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) / Double(1 << 53) * 2 - 1
+    }
+    var rows: [[Double]] = []
+    for end in stride(from: run, through: columns, by: 5) {
+      var row = [Double](repeating: 0, count: columns)
+      for j in stride(from: 0, to: max(end - run - 1, 0), by: 3) { row[j] = next() }
+      for j in (end - run)..<end { row[j] = next() }
+      rows.append(row)
+    }
+    rows.append([Double](repeating: 0, count: columns))
+    rows.append((0..<columns).map { _ in next() })
+    rows.append((0..<columns).map { $0 < run ? 1 + next() : 0 })
+    let matrix = try SparseMatrix(dense: rows, columnCount: columns)
+    let v = (0..<columns).map { _ in next() }
+    let u = rows.map { _ in next() }
+    let expected = rows.map { row in zip(row, v).reduce(0) { $0 + $1.0 * $1.1 } }
+    for (found, wanted) in zip(matrix.multiply(v), expected) { #expect(abs(found - wanted) <= 1e-12, "\(found) vs \(wanted)") }
+    var expectedT = [Double](repeating: 0.25, count: columns)
+    for (i, row) in rows.enumerated() { for j in 0..<columns { expectedT[j] += row[j] * u[i] } }
+    var found = [Double](repeating: 0.25, count: columns)
+    matrix.transposeMultiply(u, adding: &found)
+    for (f, wanted) in zip(found, expectedT) { #expect(abs(f - wanted) <= 1e-12, "\(f) vs \(wanted)") }
+    // A matrix without columns has nothing to multiply.
+    let empty = try SparseMatrix(rowCount: 2, columnCount: 0, rowOffsets: [0, 0, 0], columnIndices: [], values: [])
+    #expect(empty.multiply([]) == [0, 0] && empty.transposeMultiply([1, 2]).isEmpty)
+  }
+
   @Test("rows without data take the mean of the others; nothing flagged or everything flagged leaves it as it is")
   func meanImputation() throws {
     let matrix = try SparseMatrix(dense: dense, columnCount: 4)

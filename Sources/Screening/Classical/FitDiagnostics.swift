@@ -8,11 +8,15 @@ public struct FitDiagnostics: Sendable, Hashable, Codable {
   public var converged: Bool
   /// The final value of the training objective (primal for logistic regression, dual for the SVM).
   public var objective: Double
+  /// Inner iterations over all outer ones (conjugate-gradient steps of logistic regression's
+  /// Newton solver), where the solver has them: the work of a fit, for benchmarks.
+  public var innerIterations: Int?
 
   /// Creates diagnostics.
-  public init(iterations: Int, converged: Bool, objective: Double) {
+  public init(iterations: Int, converged: Bool, objective: Double, innerIterations: Int? = nil) {
     self.iterations = iterations
     self.converged = converged
     self.objective = objective
+    self.innerIterations = innerIterations
   }
 }

@@ -265,8 +265,9 @@ public struct LinearSVM: Classifier {
         let y = signs[i]
         let start = rows.offsets[i]
         let end = rows.offsets[i + 1]
-        var margin = wB * B
-        for k in start..<end { margin += weights[Int(rows.columns[k])] * rows.values[k] }
+        let margin = wB * B
+          + SparseMatrix.dot(
+            columns: rows.columns, entries: rows.values, range: start..<end, with: UnsafeBufferPointer(weights))
         let gradient = y * margin - 1 + alpha[i] * diagonal[i]
         var projected = 0.0
         if alpha[i] == 0 {
