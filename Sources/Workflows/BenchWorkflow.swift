@@ -173,3 +173,41 @@ public enum BenchWorkflow {
     Figure(name: name, medianSeconds: median(seconds), allSeconds: seconds, unit: unit, perSecond: Double(count) / median(seconds))
   }
 }
+
+extension BenchWorkflow {
+  /// One `simulate` run, measured inside its process for `csmed bench simulate`: the parent times
+  /// the whole process (start-up, reading, features, embeddings from the cache), this the loop.
+  public struct SimulationFigure: Sendable, Codable {
+    public var model: String
+    /// Retraining, querying and the metrics of one seed.
+    public var loopSeconds: Double
+    /// Records labelled by the model's queries (the loop's iterations).
+    public var modelQueries: Int
+    /// Records screened before the loop stopped at the last relevant one.
+    public var screened: Int
+    public var wss95: Double
+    public var peakRSSMB: Double
+
+    enum CodingKeys: String, CodingKey {
+      case model
+      case loopSeconds = "loop_s"
+      case modelQueries = "model_queries"
+      case screened
+      case wss95 = "wss_95"
+      case peakRSSMB = "peak_rss_mb"
+    }
+  }
+
+  /// Runs one simulation (its first seed) and reports its figures.
+  public static func simulation(_ options: SimulateWorkflow.Options) throws -> SimulationFigure {
+    let result = try SimulateWorkflow.run(options)
+    guard let run = result.runs.first else { throw WorkflowError.usage("bench simulate: the simulation ran no seed") }
+    let steps = run.steps.filter { $0.source != .tail }
+    return SimulationFigure(
+      model: options.model.rawValue, loopSeconds: run.seconds, modelQueries: steps.count(where: { $0.source == .model }),
+      screened: steps.count, wss95: run.evaluation.mean(named: "wss@95") ?? .nan, peakRSSMB: peakResidentMegabytes())
+  }
+
+  /// The median of `values` (for the CLI's timings of child processes).
+  public static func medianOf(_ values: [Double]) -> Double { median(values) }
+}

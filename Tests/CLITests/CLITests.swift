@@ -53,6 +53,56 @@ import TestSupport
     }
   }
 
+  @Test("bench simulate: each model's whole process and loop, beside asreview's time and the ratio; a failing asreview or an unknown model is refused",
+    .enabled(if: binary() != nil, "csmed binary not built"))
+  func benchSimulate() throws {
+    let folder = try TestSupport.temporaryDirectory("bench-simulate")
+    var rows = ["record_id,title,abstract,label_included"]
+    for i in 0..<24 {
+      let relevant = i % 6 == 2
+      rows.append("\(i),\(relevant ? "statin therapy and muscle pain" : "surgery outcome in children") \(i),"
+        + "\(relevant ? "myopathy during statin use" : "a cohort of patients after surgery"),\(relevant ? 1 : 0)")
+    }
+    let input = try TestSupport.write(rows.joined(separator: "\n") + "\n", to: "review.csv", in: folder)
+    // A stand-in for asreview that checks it was called as `asreview simulate FILE --ai elas_u4 -o PROJECT`.
+    let fake = try TestSupport.write(
+      "#!/bin/sh\n[ \"$1\" = simulate ] && [ \"$3\" = --ai ] && [ \"$5\" = -o ] && sleep 0.2 && touch \"$6\"\n", to: "asreview", in: folder)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+    struct Row: Decodable {
+      struct Figure: Decodable {
+        var model: String
+        var loop_s: Double
+        var model_queries: Int
+        var screened: Int
+        var wss_95: Double
+      }
+      var figure: Figure
+      var wholeSeconds: Double
+      var allWholeSeconds: [Double]
+      var asreviewSeconds: [String: Double]
+    }
+    let result = try Self.run([
+      "bench", "simulate", "--input", input.path, "--models", "tfidf-nb,tfidf-svm", "--runs", "2", "--asreview", fake.path,
+      "--format", "json",
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let decoded = try JSONDecoder().decode([Row].self, from: Data(result.stdout.utf8))
+    #expect(decoded.map(\.figure.model) == ["tfidf-nb", "tfidf-svm"])
+    for row in decoded {
+      #expect(row.allWholeSeconds.count == 2 && row.wholeSeconds > row.figure.loop_s && row.figure.loop_s > 0)
+      #expect(row.figure.model_queries > 0 && row.figure.screened <= 24 && row.figure.wss_95.isFinite)
+      #expect((row.asreviewSeconds["elas_u4"] ?? 0) >= 0.2)
+    }
+    #expect(decoded[0].asreviewSeconds["elas_u3"] != nil && decoded[1].asreviewSeconds["elas_u3"] == nil)
+
+    let failing = try TestSupport.write("#!/bin/sh\nexit 3\n", to: "broken-asreview", in: folder)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: failing.path)
+    let broken = try Self.run(["bench", "simulate", "--input", input.path, "--models", "tfidf-nb", "--runs", "1", "--asreview", failing.path])
+    #expect(broken.status == 74 && broken.stderr.contains("exited with 3"), "\(broken)")
+    let unknown = try Self.run(["bench", "simulate", "--input", input.path, "--models", "bi-encoder"])
+    #expect(unknown.status == 64 && unknown.stderr.contains("--models"), "\(unknown)")
+  }
+
   @Test("train --input and screen --labels: what goes together, or exit 64 naming it", .enabled(if: binary() != nil, "csmed binary not built"))
   func trainInputUsage() throws {
     let cases: [([String], String)] = [
