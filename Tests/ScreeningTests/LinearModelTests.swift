@@ -93,8 +93,10 @@ struct GrowingWarmStartTests {
     var warmConfiguration = configuration
     warmConfiguration.warmStart = true
     var warm = try LogisticRegression(configuration: warmConfiguration)
-    for rows in Self.prefixes(labels) {
+    // The prefixes, then a set that is no prefix of the last (the kept Gram matrix is rebuilt).
+    for rows in Self.prefixes(labels) + [Array(Self.prefixes(labels)[5].reversed())] {
       let training = features.rows(rows), y = rows.map { labels[$0] }
+      #expect(LogisticRegression.prefersGram(training), "the warm fits take the Gram form, the cold ones the primal")
       try warm.fit(training, labels: y)
       var cold = try LogisticRegression(configuration: configuration)
       try cold.fit(training, labels: y)
@@ -102,6 +104,25 @@ struct GrowingWarmStartTests {
       let difference = maximumDifference(try warm.scores(features), try cold.scores(features))
       #expect(difference <= 1e-6, "\(rows.count) rows: max |Δdecision| = \(difference)")
     }
+  }
+
+  @Test("the Gram matrix extended row by row equals one built at once and a dense reference; a reordered set is no prefix")
+  func gramMatrix() throws {
+    let (features, _) = try Self.features()
+    let rows = Array(0..<min(features.rowCount, 70))
+    var grown = GramMatrix(features.rows(Array(rows.prefix(3))))
+    for n in 4...rows.count {
+      let training = features.rows(Array(rows.prefix(n)))
+      #expect(grown.isPrefix(of: training))
+      grown.extend(to: training)
+    }
+    let dense = features.rows(rows).dense
+    let v = rows.map { Double($0 % 7) - 3 }
+    let expected = dense.map { a in dense.indices.reduce(0.0) { $0 + zip(a, dense[$1]).reduce(0) { $0 + $1.0 * $1.1 } * v[$1] } }
+    #expect(maximumDifference(grown.multiply(v), expected) <= 1e-12)
+    #expect(grown.multiply(v) == GramMatrix(features.rows(rows)).multiply(v))
+    #expect(!grown.isPrefix(of: features.rows(Array(rows.reversed()))))
+    #expect(!grown.isPrefix(of: features.rows(Array(rows.prefix(10)))))
   }
 
   @Test("linear SVM (elas_u4): every warm fit's decisions within 1e-6 of a cold fit's at a tight tolerance")

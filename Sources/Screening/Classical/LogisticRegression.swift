@@ -67,6 +67,11 @@ public struct LogisticRegression: Classifier {
   public private(set) var intercept: Double = 0
   /// How the last training went; `nil` before training.
   public private(set) var diagnostics: FitDiagnostics?
+  /// With warm starts: the Gram matrix of the last training rows and the weights' coefficients
+  /// over them (`w = Xᵀβ`), so a training set that grows by appended rows solves in the rows'
+  /// span (not serialized).
+  private var gram: GramMatrix?
+  private var dualCoefficients: [Double] = []
 
   /// Creates an untrained model.
   ///
@@ -101,6 +106,12 @@ public struct LogisticRegression: Classifier {
     let training = try TrainingSet(
       model: Self.modelName, features: features, labels: labels, weights: weights, balance: configuration.balance)
     let d = training.features.columnCount
+    if configuration.warmStart, configuration.fitIntercept, Self.prefersGram(training.features) {
+      fitInRowSpan(training)
+      return
+    }
+    gram = nil
+    dualCoefficients = []
     // Columns no training row uses have weight 0 at the optimum (their gradient is w_j): solve in
     // the space of the used columns only, which is much smaller early in active learning.
     let compaction = ColumnCompaction(training.features)
@@ -122,6 +133,41 @@ public struct LogisticRegression: Classifier {
     coefficients = full
     intercept = result.b
     diagnostics = result.diagnostics
+  }
+
+  /// Whether the Gram form is the cheaper solver: its products cost n² per conjugate-gradient
+  /// step against two passes over the n rows' entries (each several times dearer than a contiguous
+  /// multiply-add), so while n stays below a few times a row's entries; and K must fit in memory.
+  static func prefersGram(_ rows: SparseMatrix) -> Bool {
+    let n = rows.rowCount
+    return n > 0 && n <= 4096 && n <= 3 * rows.nonzeroCount / n
+  }
+
+  /// Warm-started training in the span of the training rows (`GramNewtonSolver`), extending the
+  /// kept Gram matrix when the rows extend the last training's.
+  private mutating func fitInRowSpan(_ training: TrainingSet) {
+    let rows = training.features
+    var start = [Double](repeating: 0, count: rows.rowCount)
+    var startIntercept = 0.0
+    var matrix: GramMatrix
+    if var kept = gram, kept.isPrefix(of: rows), dualCoefficients.count == kept.count {
+      gram = nil  // the only reference left is `kept`, so extending it does not copy K
+      kept.extend(to: rows)
+      matrix = kept
+      for i in dualCoefficients.indices { start[i] = dualCoefficients[i] }
+      startIntercept = intercept
+    } else {
+      matrix = GramMatrix(rows)
+    }
+    let solver = GramNewtonSolver(gram: matrix, labels: training.labels, costs: training.weights.map { $0 * configuration.c })
+    let result = solver.minimize(
+      beta: start, b: startIntercept, tolerance: configuration.tolerance * configuration.c * training.weights.reduce(0, +),
+      maximumIterations: configuration.maximumIterations)
+    coefficients = rows.transposeMultiply(result.beta)
+    intercept = result.b
+    diagnostics = result.diagnostics
+    gram = matrix
+    dualCoefficients = result.beta
   }
 
   /// The decision function `w·x + b` of every row.
