@@ -159,13 +159,7 @@ struct GramNewtonSolver {
     var converged = false
     var firstNorm = 0.0
     while iterations < maximumIterations {
-      var gradientB = 0.0
-      for i in 0..<n {
-        let p = sigmoid(z[i])
-        residual[i] = costs[i] * (p - targets[i])
-        curvature[i] = costs[i] * p * (1 - p)
-        gradientB += residual[i]
-      }
+      let gradientB = logisticResiduals(margins: z, costs: costs, targets: targets, residual: &residual, curvature: &curvature)
       // The primal gradient g = Xᵀγ, γ = r + β, for the primal solver's stopping test
       // ‖(g, g_b)‖∞ ≤ tolerance. Its 2-norm comes from K (‖g‖² = γᵀKγ), and ‖·‖₂ / √(d+1) ≤ ‖·‖∞ ≤
       // ‖·‖₂ decides the test without forming g unless the norm falls between the two bounds.
@@ -194,20 +188,10 @@ struct GramNewtonSolver {
       let direction = kSigma.map { $0 + t }
       let slope = dot(gamma, kSigma) + gradientB * t
       let ws = dot(beta, kSigma), ss = dot(sigma, kSigma)
-      var step = 1.0
-      var accepted = false
-      var trial = [Double](repeating: 0, count: n)
-      var trialObjective = f
-      for _ in 0..<40 {
-        for i in 0..<n { trial[i] = z[i] + step * direction[i] }
-        trialObjective = loss(trial) + 0.5 * (wNorm + 2 * step * ws + step * step * ss)
-        if trialObjective <= f + 1e-4 * step * slope {
-          accepted = true
-          break
-        }
-        step *= 0.5
-      }
-      if !accepted {
+      guard
+        let (step, trial, trialObjective) = armijoStep(
+          margins: z, direction: direction, signs: signs, costs: costs, objective: f, slope: slope, ww: wNorm, ws: ws, ss: ss)
+      else {
         converged = largest <= tolerance * 1e3
         break
       }
@@ -220,7 +204,7 @@ struct GramNewtonSolver {
       z = trial
       let improvement = f - trialObjective
       f = trialObjective
-      if improvement <= 1e-15 * max(1, abs(f)) && largest <= tolerance * 1e3 {
+      if newtonStalled(improvement: improvement, objective: f, largestGradient: largest, tolerance: tolerance) {
         converged = true
         break
       }

@@ -125,8 +125,7 @@ public struct LogisticRegression: Classifier {
       features: compaction.matrix, labels: training.labels,
       costs: training.weights.map { $0 * configuration.c }, fitIntercept: configuration.fitIntercept)
     let result = solver.minimize(
-      w: start, b: startIntercept, scale: configuration.c * training.weights.reduce(0, +),
-      tolerance: configuration.tolerance * configuration.c * training.weights.reduce(0, +),
+      w: start, b: startIntercept, tolerance: configuration.tolerance * configuration.c * training.weights.reduce(0, +),
       maximumIterations: configuration.maximumIterations)
     var full = [Double](repeating: 0, count: d)
     for (newColumn, column) in compaction.usedColumns.enumerated() { full[column] = result.w[newColumn] }
@@ -233,7 +232,7 @@ private struct NewtonSolver {
     return loss + 0.5 * dot(w, w)
   }
 
-  mutating func minimize(w initial: [Double], b initialB: Double, scale: Double, tolerance: Double, maximumIterations: Int)
+  mutating func minimize(w initial: [Double], b initialB: Double, tolerance: Double, maximumIterations: Int)
     -> (w: [Double], b: Double, diagnostics: FitDiagnostics)
   {
     var w = initial
@@ -251,13 +250,7 @@ private struct NewtonSolver {
     var innerIterations = 0
     while iterations < maximumIterations {
       // Gradient and Hessian weights at the current point.
-      var gradientB = 0.0
-      for i in 0..<n {
-        let p = sigmoid(z[i])
-        residual[i] = costs[i] * (p - targets[i])
-        curvature[i] = costs[i] * p * (1 - p)
-        gradientB += residual[i]
-      }
+      var gradientB = logisticResiduals(margins: z, costs: costs, targets: targets, residual: &residual, curvature: &curvature)
       if !fitIntercept { gradientB = 0 }
       for j in 0..<d { gradient[j] = w[j] }
       features.transposeMultiply(residual, adding: &gradient)
@@ -285,24 +278,10 @@ private struct NewtonSolver {
       let ww = dot(w, w)
       let ws = dot(w, step)
       let ss = dot(step, step)
-      var t = 1.0
-      var accepted = false
-      var trial = [Double](repeating: 0, count: n)
-      var trialObjective = f
-      for _ in 0..<40 {
-        var loss = 0.0
-        for i in 0..<n {
-          trial[i] = z[i] + t * direction[i]
-          loss += costs[i] * logisticLoss(margin: signs[i] * trial[i])
-        }
-        trialObjective = loss + 0.5 * (ww + 2 * t * ws + t * t * ss)
-        if trialObjective <= f + 1e-4 * t * slope {
-          accepted = true
-          break
-        }
-        t *= 0.5
-      }
-      if !accepted {
+      guard
+        let (t, trial, trialObjective) = armijoStep(
+          margins: z, direction: direction, signs: signs, costs: costs, objective: f, slope: slope, ww: ww, ws: ws, ss: ss)
+      else {
         // No step lowers the objective by more than its rounding: at the optimum as far as
         // floating point can tell when the gradient is already near the tolerance.
         converged = largest <= tolerance * 1e3
@@ -313,7 +292,7 @@ private struct NewtonSolver {
       z = trial
       let improvement = f - trialObjective
       f = trialObjective
-      if improvement <= 1e-15 * max(1, abs(f)) && largest <= tolerance * 1e3 {
+      if newtonStalled(improvement: improvement, objective: f, largestGradient: largest, tolerance: tolerance) {
         // Stalled at the limit of floating-point precision.
         converged = true
         break
