@@ -166,6 +166,11 @@ let trainCommand = Command(
       text += "validation (macro over held-out reviews): "
         + report.validation.keys.sorted().map { String(format: "%@ %.4f", $0, report.validation[$0] ?? 0) }.joined(separator: ", ") + "\n"
     }
+    if report.selectedEpoch == 0 {
+      text += "note: no epoch beat the untuned encoder on the validation data, so the screener is the untuned encoder "
+        + "and ranks as `screen --zero-shot embed` does; more steps, another rate, or a linear model on this review's own "
+        + "labels (--model tfidf-embed-lr) may do better\n"
+    }
     text += "screener written to \(report.output.path)\n"
     Terminal.out(text)
   })

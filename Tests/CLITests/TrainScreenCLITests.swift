@@ -72,6 +72,8 @@ import TestSupport
     let f = try Self.fixture()
     #expect(f.training.status == 0, "\(f.training.stderr)")
     #expect(f.training.stdout.contains("screener written to"), "\(f.training.stdout)")
+    // A run that keeps the untuned encoder says so in words, and only then.
+    #expect(f.training.stdout.contains("kept epoch 0") == f.training.stdout.contains("no epoch beat the untuned encoder"))
     for name in ["screener.json", "adapter_model.safetensors", "validation.json", "train-log.jsonl", "state/trainer-state.json"] {
       #expect(Self.exists(f.screener.appendingPathComponent(name)), "\(name) missing")
     }
