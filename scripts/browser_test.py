@@ -242,7 +242,7 @@ def main():
         driver.get("file://" + page2)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.record"))
         check(driver.find_element(By.ID, "labelled-count").text == "2", "the page of the trained screener shows the two labels")
-        check("tfidf-lr screener trained on 1 review" in driver.find_element(By.CSS_SELECTOR, ".about").text,
+        check("tfidf-embed-lr screener trained on 1 review" in driver.find_element(By.CSS_SELECTOR, ".about").text,
               "the new page names the trained screener")
 
         severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
