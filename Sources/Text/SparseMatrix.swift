@@ -296,26 +296,32 @@ public struct SparseMatrix: Sendable, Hashable, Codable {
     }
     let end = range.upperBound
     if tail < end, let entryBase = entries.baseAddress, let xBase = x.baseAddress {
-      let a = UnsafeRawPointer(entryBase + tail)
-      let b = UnsafeRawPointer(xBase + Int(columns[tail]))
-      let count = end - tail
-      var v0 = SIMD4<Double>(), v1 = SIMD4<Double>()
-      var t = 0
-      let stride = MemoryLayout<Double>.stride
-      while t + 8 <= count {
-        v0 += a.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
-          * b.loadUnaligned(fromByteOffset: t * stride, as: SIMD4<Double>.self)
-        v1 += a.loadUnaligned(fromByteOffset: (t + 4) * stride, as: SIMD4<Double>.self)
-          * b.loadUnaligned(fromByteOffset: (t + 4) * stride, as: SIMD4<Double>.self)
-        t += 8
-      }
-      while t < count {
-        s1 += entryBase[tail + t] * xBase[Int(columns[tail]) + t]
-        t += 1
-      }
-      s2 += (v0 + v1).sum()
+      s2 += contiguousDot(entryBase + tail, xBase + Int(columns[tail]), count: end - tail)
     }
     return (s0 + s1) + (s2 + s3)
+  }
+
+  /// `Σ a[k] b[k]` over `count` contiguous entries, in SIMD running sums: a row's dense run here,
+  /// a row of a Gram matrix in logistic regression's row-span solver.
+  @inline(__always)
+  public static func contiguousDot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
+    var v0 = SIMD4<Double>(), v1 = SIMD4<Double>()
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    let stride = MemoryLayout<Double>.stride
+    var k = 0
+    while k + 8 <= count {
+      v0 += ra.loadUnaligned(fromByteOffset: k * stride, as: SIMD4<Double>.self)
+        * rb.loadUnaligned(fromByteOffset: k * stride, as: SIMD4<Double>.self)
+      v1 += ra.loadUnaligned(fromByteOffset: (k + 4) * stride, as: SIMD4<Double>.self)
+        * rb.loadUnaligned(fromByteOffset: (k + 4) * stride, as: SIMD4<Double>.self)
+      k += 8
+    }
+    var tail = 0.0
+    while k < count {
+      tail += a[k] * b[k]
+      k += 1
+    }
+    return (v0 + v1).sum() + tail
   }
 
   /// Adds `scale` times the stored entries `range` to the dense `out` (the scattered entries one by

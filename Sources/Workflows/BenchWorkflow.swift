@@ -40,7 +40,8 @@ public enum BenchWorkflow {
     public var peakRSSMB: Double
   }
 
-  static func median(_ values: [Double]) -> Double {
+  /// The median (the mean of the middle two for an even count).
+  public static func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
   }
@@ -207,7 +208,4 @@ extension BenchWorkflow {
       model: options.model.rawValue, loopSeconds: run.seconds, modelQueries: steps.count(where: { $0.source == .model }),
       screened: steps.count, wss95: run.evaluation.mean(named: "wss@95") ?? .nan, peakRSSMB: peakResidentMegabytes())
   }
-
-  /// The median of `values` (for the CLI's timings of child processes).
-  public static func medianOf(_ values: [Double]) -> Double { median(values) }
 }

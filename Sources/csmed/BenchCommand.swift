@@ -146,7 +146,7 @@ func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
     if models.contains(.tfidfNB) { ais.append("elas_u3") }
     progress(.started("asreview simulate", total: ais.count * runs))
     for (a, ai) in ais.enumerated() {
-      asreview[ai] = BenchWorkflow.medianOf(try (0..<runs).map { run in
+      asreview[ai] = BenchWorkflow.median(try (0..<runs).map { run in
         defer { progress(.advanced(done: a * runs + run + 1)) }
         return try timeASReview(path: path, input: input, ai: ai)
       })
@@ -173,12 +173,12 @@ func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
       progress(.advanced(done: m * runs + run + 1))
     }
     var figure = figures[0]
-    figure.loopSeconds = BenchWorkflow.medianOf(figures.map(\.loopSeconds))
+    figure.loopSeconds = BenchWorkflow.median(figures.map(\.loopSeconds))
     figure.peakRSSMB = figures.map(\.peakRSSMB).max() ?? 0
     var reference: [String: Double] = [:]
     if let u4 = asreview["elas_u4"] { reference["elas_u4"] = u4 }
     if model == .tfidfNB, let u3 = asreview["elas_u3"] { reference["elas_u3"] = u3 }
-    rows.append(Row(figure: figure, wholeSeconds: BenchWorkflow.medianOf(whole), allWholeSeconds: whole, asreviewSeconds: reference))
+    rows.append(Row(figure: figure, wholeSeconds: BenchWorkflow.median(whole), allWholeSeconds: whole, asreviewSeconds: reference))
   }
   progress(.finished("csmed simulate"))
   if json {

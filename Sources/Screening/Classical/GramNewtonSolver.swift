@@ -85,33 +85,11 @@ struct GramMatrix: Sendable {
     var result = [Double](repeating: 0, count: n)
     entries.withUnsafeBufferPointer { k in
       v.withUnsafeBufferPointer { x in
-        for i in 0..<n { result[i] = denseDot(k.baseAddress! + i * capacity, x.baseAddress!, n) }
+        for i in 0..<n { result[i] = SparseMatrix.contiguousDot(k.baseAddress! + i * capacity, x.baseAddress!, count: n) }
       }
     }
     return result
   }
-}
-
-/// `Σ a[k] b[k]` over `count` contiguous entries, in SIMD running sums.
-@inline(__always)
-func denseDot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
-  var v0 = SIMD4<Double>(), v1 = SIMD4<Double>()
-  let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-  let stride = MemoryLayout<Double>.stride
-  var k = 0
-  while k + 8 <= count {
-    v0 += ra.loadUnaligned(fromByteOffset: k * stride, as: SIMD4<Double>.self)
-      * rb.loadUnaligned(fromByteOffset: k * stride, as: SIMD4<Double>.self)
-    v1 += ra.loadUnaligned(fromByteOffset: (k + 4) * stride, as: SIMD4<Double>.self)
-      * rb.loadUnaligned(fromByteOffset: (k + 4) * stride, as: SIMD4<Double>.self)
-    k += 8
-  }
-  var tail = 0.0
-  while k < count {
-    tail += a[k] * b[k]
-    k += 1
-  }
-  return (v0 + v1).sum() + tail
 }
 
 /// The same line-search Newton-CG as `NewtonSolver`, with the weights kept as `w = Xᵀβ`, one
@@ -154,7 +132,7 @@ struct GramNewtonSolver {
     var f = loss(z) + 0.5 * wNorm
     var residual = [Double](repeating: 0, count: n)
     var curvature = [Double](repeating: 0, count: n)
-    var gradient = [Double](repeating: 0, count: X.columnCount)
+    var gradient: [Double] = []  // formed only when the Gram norms leave the stopping test open
     var iterations = 0, innerIterations = 0
     var converged = false
     var firstNorm = 0.0
@@ -168,7 +146,7 @@ struct GramNewtonSolver {
       let norm = (max(dot(gamma, kGamma), 0) + gradientB * gradientB).squareRoot()
       var largest = norm
       if norm > tolerance && norm <= tolerance * Double(X.columnCount + 1).squareRoot() {
-        for j in gradient.indices { gradient[j] = 0 }
+        gradient = [Double](repeating: 0, count: X.columnCount)
         X.transposeMultiply(gamma, adding: &gradient)
         largest = abs(gradientB)
         for value in gradient { largest = max(largest, abs(value)) }
