@@ -66,133 +66,38 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   ) throws(EncoderError) -> Tensor<Scalar> {
     // `throughLayer: n` stops after the first n layers (the input of layer n, for a cache).
     let layerLimit = min(limit ?? configuration.layerCount, configuration.layerCount)
-    let c = configuration
-    let (bCount, t) = (batch.batchSize, batch.sequenceLength)
     try validate(batch)
     if workers > 1 { BLASThreads.set(1) }
-    let (h, inner, heads) = (c.hiddenSize, c.intermediateSize, c.headCount)
-    let dh = c.headSize
-    let n = bCount * t
-    let h3 = 3 * h
-    let eps = Scalar(c.layerNormEpsilon)
-    let chunks = rowChunks(n)
-    let maxChunk = chunks.map(\.count).max() ?? 0
-    let w = max(1, min(workers, max(chunks.count, bCount * heads)))
-    let scale = 1 / Scalar(dh).squareRoot()
-    let lengths = batch.lengths
-
-    var x = [Scalar](repeating: 0, count: n * h)
-    var qkv = [Scalar](repeating: 0, count: n * h3)
-    var context = [Scalar](repeating: 0, count: n * h)
-    var scratchRows = [Scalar](repeating: 0, count: w * maxChunk * (h + inner))
-    var scores = [Scalar](repeating: 0, count: w * (t * t + t))
-
+    let chunks = rowChunks(batch.batchSize * batch.sequenceLength)
+    let w = max(1, min(workers, max(chunks.count, batch.batchSize * configuration.headCount)))
+    let pass = EncoderPass(configuration, batch: batch, chunks: chunks, workers: w, hooks: hooks, dropout: nil)
+    let s = pass.shape
+    let buffers = ArenaView<InferenceBuffer, Scalar>(s, zeroed: true)
+    let (x, qkv, context) = (buffers[.hidden], buffers[.qkv], buffers[.context])
     withWeightPointers { e, layers in
-      x.withUnsafeMutableBufferPointer { xb in
-        qkv.withUnsafeMutableBufferPointer { qb in
-          context.withUnsafeMutableBufferPointer { cb in
-            scratchRows.withUnsafeMutableBufferPointer { sb in
-              scores.withUnsafeMutableBufferPointer { pb in
-                let (x, qkv, context) = (xb.requiredBaseAddress, qb.requiredBaseAddress, cb.requiredBaseAddress)
-                let (scratchRows, scores) = (sb.requiredBaseAddress, pb.requiredBaseAddress)
-
-                /// `qkv[rows] = x[rows] · Wqkvᵀ + b` for the layer `li`.
-                func projectQKV(_ li: Int, _ r: Range<Int>) {
-                  let l = layers[li]
-                  Scalar.gemm(
-                    .none, .transposed, m: r.count, n: h3, k: h, alpha: 1, a: x + r.lowerBound * h, lda: h,
-                    b: l.qkvWeight, ldb: h, beta: 0, c: qkv + r.lowerBound * h3, ldc: h3)
-                  Scalar.addBias(qkv + r.lowerBound * h3, rows: r.count, columns: h3, bias: l.qkvBias)
-                  if let hooks {
-                    for (part, m) in [LinearModule.query, .key, .value].enumerated() {
-                      hooks.forward(
-                        LinearSite(layer: li, module: m),
-                        LinearRows(
-                          rows: r, x: x + r.lowerBound * h, ldx: h, y: qkv + r.lowerBound * h3 + part * h, ldy: h3))
-                    }
-                  }
-                }
-
-                // Phase 0 (token rows): embeddings (word + position + type, LayerNorm), layer 0's QKV.
-                Parallel.forEach(chunks.count, workers: w) { _, ci in
-                  for r in chunks[ci] {
-                    let row = x + r * h
-                    row.update(from: e.word + Int(batch.inputIDs[r]) * h, count: h)
-                    Scalar.addBias(row, rows: 1, columns: h, bias: e.position + (r % t) * h)
-                    Scalar.layerNorm(
-                      row, residual: e.type + Int(batch.tokenTypeIDs[r]) * h, output: row, rows: 1, columns: h,
-                      gamma: e.normWeight, beta: e.normBias, epsilon: eps, mean: nil, rstd: nil)
-                  }
-                  if layerLimit > 0 { projectQKV(0, chunks[ci]) }
-                }
-                for (li, l) in layers.enumerated() where li < layerLimit {
-                  // Phase 1 (sequence, head): context = softmax(Q Kᵀ / sqrt(dh)) V over the valid keys.
-                  Parallel.forEach(bCount * heads, workers: w) { worker, item in
-                    let (b, head) = (item / heads, item % heads)
-                    let keys = lengths[b]
-                    let q = qkv + b * t * h3 + head * dh
-                    let s = scores + worker * (t * t + t)
-                    let sums = s + t * t
-                    let out = context + b * t * h + head * dh
-                    Scalar.gemm(
-                      .none, .transposed, m: t, n: keys, k: dh, alpha: 1, a: q, lda: h3, b: q + h, ldb: h3,
-                      beta: 0, c: s, ldc: keys)
-                    // Unnormalised softmax; the division by the row sums is applied to the [T, dh] output.
-                    Scalar.exponentiateRows(s, rows: t, columns: keys, stride: keys, scale: scale, rowSums: sums)
-                    Scalar.gemm(
-                      .none, .none, m: t, n: dh, k: keys, alpha: 1, a: s, lda: keys, b: q + 2 * h, ldb: h3,
-                      beta: 0, c: out, ldc: h)
-                    Scalar.divideRows(out, rows: t, columns: dh, stride: h, by: sums)
-                  }
-                  // Phase 2 (token rows): x = LN(x + ctx Woᵀ + bo); x = LN(x + GELU(x Wiᵀ + bi) Wo2ᵀ + bo2);
-                  // then the next layer's QKV for the same rows while they are in cache.
-                  let next = li + 1 < layerLimit ? li + 1 : nil
-                  Parallel.forEach(chunks.count, workers: w) { worker, ci in
-                    let r = chunks[ci]
-                    let rows = r.count
-                    let xr = x + r.lowerBound * h
-                    let tmp = scratchRows + worker * maxChunk * (h + inner)
-                    let mid = tmp + maxChunk * h
-                    Scalar.gemm(
-                      .none, .transposed, m: rows, n: h, k: h, alpha: 1, a: context + r.lowerBound * h, lda: h,
-                      b: l.attentionOutputWeight, ldb: h, beta: 0, c: tmp, ldc: h)
-                    Scalar.addBias(tmp, rows: rows, columns: h, bias: l.attentionOutputBias)
-                    hooks?.forward(
-                      LinearSite(layer: li, module: .attentionOutput),
-                      LinearRows(rows: r, x: context + r.lowerBound * h, ldx: h, y: tmp, ldy: h))
-                    Scalar.layerNorm(
-                      tmp, residual: xr, output: xr, rows: rows, columns: h, gamma: l.attentionNormWeight,
-                      beta: l.attentionNormBias, epsilon: eps, mean: nil, rstd: nil)
-                    Scalar.gemm(
-                      .none, .transposed, m: rows, n: inner, k: h, alpha: 1, a: xr, lda: h,
-                      b: l.intermediateWeight, ldb: h, beta: 0, c: mid, ldc: inner)
-                    let upSite = LinearSite(layer: li, module: .intermediate)
-                    if let hooks, hooks.sites.contains(upSite) {
-                      Scalar.addBias(mid, rows: rows, columns: inner, bias: l.intermediateBias)
-                      hooks.forward(upSite, LinearRows(rows: r, x: xr, ldx: h, y: mid, ldy: inner))
-                      Scalar.addBiasGELU(mid, rows: rows, columns: inner, bias: nil)
-                    } else {
-                      Scalar.addBiasGELU(mid, rows: rows, columns: inner, bias: l.intermediateBias)
-                    }
-                    Scalar.gemm(
-                      .none, .transposed, m: rows, n: h, k: inner, alpha: 1, a: mid, lda: inner,
-                      b: l.outputWeight, ldb: inner, beta: 0, c: tmp, ldc: h)
-                    Scalar.addBias(tmp, rows: rows, columns: h, bias: l.outputBias)
-                    hooks?.forward(
-                      LinearSite(layer: li, module: .output), LinearRows(rows: r, x: mid, ldx: inner, y: tmp, ldy: h))
-                    Scalar.layerNorm(
-                      tmp, residual: xr, output: xr, rows: rows, columns: h, gamma: l.outputNormWeight,
-                      beta: l.outputNormBias, epsilon: eps, mean: nil, rstd: nil)
-                    if let next { projectQKV(next, r) }
-                  }
-                }
-              }
-            }
-          }
+      // Token rows: the embeddings, then layer 0's QKV while the rows are in cache.
+      Parallel.forEach(chunks.count, workers: w) { _, ci in
+        pass.embed(chunks[ci], e, into: x, saving: nil)
+        if layerLimit > 0 { pass.projectQKV(0, layers[0], chunks[ci], x: x, qkv: qkv) }
+      }
+      for li in 0..<layerLimit {
+        Parallel.forEach(s.batchSize * s.heads, workers: w) { worker, item in
+          pass.attend(
+            li, item: item, qkv: qkv, context: context, probabilities: nil,
+            scratch: buffers[.scores] + worker * s.itemScratch)
+        }
+        // Token rows: the sub-layers, then the next layer's QKV for the same rows.
+        Parallel.forEach(chunks.count, workers: w) { worker, ci in
+          let r = chunks[ci]
+          let branch = buffers[.rows] + worker * s.maxChunk * (s.h + s.inner)
+          pass.sublayers(
+            li, layers[li], r, context: context + r.lowerBound * s.h,
+            .inPlace(hidden: x + r.lowerBound * s.h, branch: branch, mid: branch + s.maxChunk * s.h))
+          if li + 1 < layerLimit { pass.projectQKV(li + 1, layers[li + 1], r, x: x, qkv: qkv) }
         }
       }
     }
-    return Tensor(shape: [bCount, t, h], scalars: x)
+    return Tensor(shape: [s.batchSize, s.t, s.h], scalars: Array(UnsafeBufferPointer(start: x, count: s.n * s.h)))
   }
 
   /// Checks ids, types and length against the configuration.
@@ -214,31 +119,13 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   func withWeightPointers<R>(
     _ body: (EmbeddingPointers<Scalar>, [LayerPointers<Scalar>]) -> R
   ) -> R {
-    let w = weights
-    var tensors = [
-      w.wordEmbeddings, w.positionEmbeddings, w.tokenTypeEmbeddings, w.embeddingNormWeight,
-      w.embeddingNormBias,
-    ]
-    for l in w.layers {
-      tensors += [
-        l.qkvWeight, l.qkvBias, l.attentionOutputWeight, l.attentionOutputBias,
-        l.attentionNormWeight, l.attentionNormBias, l.intermediateWeight, l.intermediateBias,
-        l.outputWeight, l.outputBias, l.outputNormWeight, l.outputNormBias,
-      ]
-    }
+    let tensors = weights.embeddings + weights.layers.flatMap(\.tensors)
     var pointers: [UnsafePointer<Scalar>] = []
     pointers.reserveCapacity(tensors.count)
     return withBasePointers(tensors[...], &pointers) { p in
-      let e = EmbeddingPointers(word: p[0], position: p[1], type: p[2], normWeight: p[3], normBias: p[4])
-      let layers = (0..<w.layers.count).map { i in
-        let q = p[5 + 12 * i..<5 + 12 * (i + 1)].map { $0 }
-        return LayerPointers(
-          qkvWeight: q[0], qkvBias: q[1], attentionOutputWeight: q[2], attentionOutputBias: q[3],
-          attentionNormWeight: q[4], attentionNormBias: q[5], intermediateWeight: q[6],
-          intermediateBias: q[7], outputWeight: q[8], outputBias: q[9], outputNormWeight: q[10],
-          outputNormBias: q[11])
-      }
-      return body(e, layers)
+      let (e, perLayer) = (EmbeddingTensor.allCases.count, LayerTensor.allCases.count)
+      let layers = (0..<weights.layers.count).map { i in LayerPointers(pointers: Array(p[e + perLayer * i..<e + perLayer * (i + 1)])) }
+      return body(EmbeddingPointers(pointers: Array(p[0..<e])), layers)
     }
   }
 }
@@ -253,18 +140,6 @@ private func withBasePointers<S: BLASScalar, R>(
     pointers.append(buffer.requiredBaseAddress)
     return withBasePointers(tensors.dropFirst(), &pointers, body)
   }
-}
-
-/// Base pointers of the embedding weights during a forward pass.
-struct EmbeddingPointers<S: BLASScalar> {
-  let word, position, type, normWeight, normBias: UnsafePointer<S>
-}
-
-/// Base pointers of one layer's weights during a forward pass.
-struct LayerPointers<S: BLASScalar> {
-  let qkvWeight, qkvBias, attentionOutputWeight, attentionOutputBias: UnsafePointer<S>
-  let attentionNormWeight, attentionNormBias, intermediateWeight, intermediateBias: UnsafePointer<S>
-  let outputWeight, outputBias, outputNormWeight, outputNormBias: UnsafePointer<S>
 }
 
 extension BertModel {

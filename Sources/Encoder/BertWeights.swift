@@ -1,136 +1,132 @@
 import Foundation
 import Tensor
 
-/// The weights of one transformer layer. Linear weights are PyTorch-ordered `[out, in]`.
+/// The weights of one transformer layer, one tensor per ``LayerTensor`` (PyTorch-ordered `[out, in]`).
 public struct BertLayerWeights<Scalar: BLASScalar>: Sendable, Equatable {
-  /// Query, key and value projections stacked by rows: `[3 * hidden, hidden]`
-  /// (rows `0..<H` are the query, `H..<2H` the key, `2H..<3H` the value).
-  public var qkvWeight: Tensor<Scalar>
-  /// `[3 * hidden]`.
-  public var qkvBias: Tensor<Scalar>
-  /// Attention output projection `[hidden, hidden]`.
-  public var attentionOutputWeight: Tensor<Scalar>
-  /// `[hidden]`.
-  public var attentionOutputBias: Tensor<Scalar>
-  /// LayerNorm after attention: `[hidden]` each.
-  public var attentionNormWeight: Tensor<Scalar>
-  /// `[hidden]`.
-  public var attentionNormBias: Tensor<Scalar>
-  /// FFN up-projection `[intermediate, hidden]`.
-  public var intermediateWeight: Tensor<Scalar>
-  /// `[intermediate]`.
-  public var intermediateBias: Tensor<Scalar>
-  /// FFN down-projection `[hidden, intermediate]`.
-  public var outputWeight: Tensor<Scalar>
-  /// `[hidden]`.
-  public var outputBias: Tensor<Scalar>
-  /// LayerNorm after the FFN: `[hidden]` each.
-  public var outputNormWeight: Tensor<Scalar>
-  /// `[hidden]`.
-  public var outputNormBias: Tensor<Scalar>
+  /// By ``LayerTensor`` raw value.
+  public var tensors: [Tensor<Scalar>]
+
+  /// Builds each tensor in storage order.
+  public init<E: Error>(_ make: (LayerTensor) throws(E) -> Tensor<Scalar>) throws(E) {
+    var tensors: [Tensor<Scalar>] = []
+    for t in LayerTensor.allCases { tensors.append(try make(t)) }
+    self.tensors = tensors
+  }
+
+  public subscript(_ t: LayerTensor) -> Tensor<Scalar> {
+    get { tensors[t.rawValue] }
+    set { tensors[t.rawValue] = newValue }
+  }
 }
 
 /// All encoder weights of a BERT model (the pooler is not used for sentence embeddings).
 public struct BertWeights<Scalar: BLASScalar>: Sendable, Equatable {
-  /// `[vocab, hidden]`.
-  public var wordEmbeddings: Tensor<Scalar>
-  /// `[maxPositions, hidden]`.
-  public var positionEmbeddings: Tensor<Scalar>
-  /// `[typeVocab, hidden]`.
-  public var tokenTypeEmbeddings: Tensor<Scalar>
-  /// Embedding LayerNorm `[hidden]`.
-  public var embeddingNormWeight: Tensor<Scalar>
-  /// `[hidden]`.
-  public var embeddingNormBias: Tensor<Scalar>
+  /// By ``EmbeddingTensor`` raw value.
+  public var embeddings: [Tensor<Scalar>]
   /// The transformer layers.
   public var layers: [BertLayerWeights<Scalar>]
 
-  /// Random weights for tests: N(0, std) matrices and embeddings, small random biases,
+  public init(embeddings: [Tensor<Scalar>], layers: [BertLayerWeights<Scalar>]) {
+    precondition(embeddings.count == EmbeddingTensor.allCases.count, "\(embeddings.count) embedding tensors")
+    self.embeddings = embeddings
+    self.layers = layers
+  }
+
+  /// Builds every tensor in storage order (embeddings, then layer by layer): `make(spec, layer)`
+  /// with a nil layer for the embeddings.
+  init<E: Error>(
+    configuration c: BertConfiguration, _ make: (TensorSpec, _ layer: Int?) throws(E) -> Tensor<Scalar>
+  ) throws(E) {
+    var embeddings: [Tensor<Scalar>] = []
+    for e in EmbeddingTensor.allCases { embeddings.append(try make(e.spec, nil)) }
+    var layers: [BertLayerWeights<Scalar>] = []
+    for n in 0..<c.layerCount { layers.append(try BertLayerWeights { t throws(E) in try make(t.spec, n) }) }
+    self.init(embeddings: embeddings, layers: layers)
+  }
+
+  public subscript(_ e: EmbeddingTensor) -> Tensor<Scalar> {
+    get { embeddings[e.rawValue] }
+    set { embeddings[e.rawValue] = newValue }
+  }
+
+  /// `[vocab, hidden]` (AdaLink folds its adapter into it).
+  public var wordEmbeddings: Tensor<Scalar> {
+    get { self[.word] }
+    set { self[.word] = newValue }
+  }
+
+  /// Random weights for tests: N(0, std) matrices, N(0, 1) embeddings, small random biases,
   /// LayerNorm weights near 1. Deterministic for a given generator state.
   public static func random<G: RandomNumberGenerator>(
     configuration c: BertConfiguration, standardDeviation std: Double = 0.2, using rng: inout G
   ) -> BertWeights {
-    func t(_ shape: [Int], mean: Double = 0, std: Double) -> Tensor<Scalar> {
-      Tensor(
+    BertWeights(configuration: c) { spec, _ in
+      let (mean, deviation): (Double, Double) =
+        switch spec.initialization {
+        case .table: (0, 1)
+        case .matrix: (0, std)
+        case .bias: (0, 0.1)
+        case .scale: (1, 0.1)
+        }
+      let shape = spec.shape(c)
+      return Tensor(
         shape: shape,
         scalars: (0..<shape.reduce(1, *)).map { _ in
           // Box-Muller.
           let u1 = Double.random(in: Double.ulpOfOne..<1, using: &rng)
           let u2 = Double.random(in: 0..<1, using: &rng)
-          return Scalar(mean + std * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * .pi * u2))
+          return Scalar(mean + deviation * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * .pi * u2))
         })
     }
-    let (h, i) = (c.hiddenSize, c.intermediateSize)
-    return BertWeights(
-      wordEmbeddings: t([c.vocabSize, h], std: 1), positionEmbeddings: t([c.maxPositionEmbeddings, h], std: 1),
-      tokenTypeEmbeddings: t([c.typeVocabSize, h], std: 1),
-      embeddingNormWeight: t([h], mean: 1, std: 0.1), embeddingNormBias: t([h], std: 0.1),
-      layers: (0..<c.layerCount).map { _ in
-        BertLayerWeights(
-          qkvWeight: t([3 * h, h], std: std), qkvBias: t([3 * h], std: 0.1),
-          attentionOutputWeight: t([h, h], std: std), attentionOutputBias: t([h], std: 0.1),
-          attentionNormWeight: t([h], mean: 1, std: 0.1), attentionNormBias: t([h], std: 0.1),
-          intermediateWeight: t([i, h], std: std), intermediateBias: t([i], std: 0.1),
-          outputWeight: t([h, i], std: std), outputBias: t([h], std: 0.1),
-          outputNormWeight: t([h], mean: 1, std: 0.1), outputNormBias: t([h], std: 0.1))
-      })
+  }
+
+  /// All-zero weights of the configuration's shapes (a gradient accumulator).
+  public static func zeros(configuration c: BertConfiguration) -> BertWeights {
+    BertWeights(configuration: c) { spec, _ in Tensor(shape: spec.shape(c)) }
+  }
+
+  /// Every tensor in storage order, each with its layer (nil for the embeddings) and spec.
+  func enumerated() -> [(layer: Int?, spec: TensorSpec, tensor: Tensor<Scalar>)] {
+    EmbeddingTensor.allCases.map { (nil, $0.spec, self[$0]) }
+      + layers.indices.flatMap { n in LayerTensor.allCases.map { (n, $0.spec, layers[n][$0]) } }
+  }
+
+  /// Every tensor with a stable name, in a fixed order (for optimizers and checks).
+  public var namedTensors: [(name: String, tensor: Tensor<Scalar>)] {
+    zip(WeightLayout.names(layerCount: layers.count), enumerated()).map { ($0, $1.tensor) }
+  }
+
+  /// Applies `body` to every tensor in ``namedTensors`` order.
+  public mutating func updateEach(_ body: (String, inout Tensor<Scalar>) -> Void) {
+    var names = WeightLayout.names(layerCount: layers.count).makeIterator()
+    for e in EmbeddingTensor.allCases { body(names.next() ?? "", &embeddings[e.rawValue]) }
+    for n in layers.indices {
+      for t in LayerTensor.allCases { body(names.next() ?? "", &layers[n].tensors[t.rawValue]) }
+    }
   }
 
   /// The weights converted to another scalar type (e.g. `Double` for gradient checks).
   public func converted<Other: BLASScalar>(to _: Other.Type = Other.self) -> BertWeights<Other> {
     BertWeights<Other>(
-      wordEmbeddings: wordEmbeddings.converted(), positionEmbeddings: positionEmbeddings.converted(),
-      tokenTypeEmbeddings: tokenTypeEmbeddings.converted(),
-      embeddingNormWeight: embeddingNormWeight.converted(),
-      embeddingNormBias: embeddingNormBias.converted(),
-      layers: layers.map { l in
-        BertLayerWeights<Other>(
-          qkvWeight: l.qkvWeight.converted(), qkvBias: l.qkvBias.converted(),
-          attentionOutputWeight: l.attentionOutputWeight.converted(),
-          attentionOutputBias: l.attentionOutputBias.converted(),
-          attentionNormWeight: l.attentionNormWeight.converted(),
-          attentionNormBias: l.attentionNormBias.converted(),
-          intermediateWeight: l.intermediateWeight.converted(),
-          intermediateBias: l.intermediateBias.converted(),
-          outputWeight: l.outputWeight.converted(), outputBias: l.outputBias.converted(),
-          outputNormWeight: l.outputNormWeight.converted(),
-          outputNormBias: l.outputNormBias.converted())
-      })
+      embeddings: embeddings.map { $0.converted() },
+      layers: layers.map { l in BertLayerWeights<Other> { l[$0].converted() } })
   }
 
   /// Checks every tensor's shape against `configuration`.
   /// - Throws: ``EncoderError/shapeMismatch(file:tensor:expected:found:)`` (file "<memory>").
   public func validate(against c: BertConfiguration) throws(EncoderError) {
-    func check(_ t: Tensor<Scalar>, _ name: String, _ shape: [Int]) throws(EncoderError) {
-      guard t.shape == shape else {
-        throw .shapeMismatch(file: "<memory>", tensor: name, expected: shape, found: t.shape)
-      }
-    }
-    let (h, i) = (c.hiddenSize, c.intermediateSize)
-    try check(wordEmbeddings, "embeddings.word_embeddings.weight", [c.vocabSize, h])
-    try check(positionEmbeddings, "embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h])
-    try check(tokenTypeEmbeddings, "embeddings.token_type_embeddings.weight", [c.typeVocabSize, h])
-    try check(embeddingNormWeight, "embeddings.LayerNorm.weight", [h])
-    try check(embeddingNormBias, "embeddings.LayerNorm.bias", [h])
     guard layers.count == c.layerCount else {
       throw .invalidInput(reason: "\(layers.count) layers but the configuration has \(c.layerCount)")
     }
-    for (n, l) in layers.enumerated() {
-      let p = "encoder.layer.\(n)."
-      try check(l.qkvWeight, p + "attention.self.{query,key,value}.weight", [3 * h, h])
-      try check(l.qkvBias, p + "attention.self.{query,key,value}.bias", [3 * h])
-      try check(l.attentionOutputWeight, p + "attention.output.dense.weight", [h, h])
-      try check(l.attentionOutputBias, p + "attention.output.dense.bias", [h])
-      try check(l.attentionNormWeight, p + "attention.output.LayerNorm.weight", [h])
-      try check(l.attentionNormBias, p + "attention.output.LayerNorm.bias", [h])
-      try check(l.intermediateWeight, p + "intermediate.dense.weight", [i, h])
-      try check(l.intermediateBias, p + "intermediate.dense.bias", [i])
-      try check(l.outputWeight, p + "output.dense.weight", [h, i])
-      try check(l.outputBias, p + "output.dense.bias", [h])
-      try check(l.outputNormWeight, p + "output.LayerNorm.weight", [h])
-      try check(l.outputNormBias, p + "output.LayerNorm.bias", [h])
+    for (layer, spec, tensor) in enumerated() where tensor.shape != spec.shape(c) {
+      throw .shapeMismatch(
+        file: "<memory>", tensor: Self.checkpointPrefix(layer) + spec.displayName, expected: spec.shape(c),
+        found: tensor.shape)
     }
   }
+
+  /// `embeddings.` or `encoder.layer.N.`: where Hugging Face `BertModel` keeps a tensor.
+  static func checkpointPrefix(_ layer: Int?) -> String { layer.map { "encoder.layer.\($0)." } ?? "embeddings." }
 }
 
 // MARK: - Checkpoint I/O
@@ -156,80 +152,32 @@ extension BertWeights {
       }
       return try file.tensor(key, shape: shape)
     }
-    func stack(_ parts: [Tensor<Scalar>], shape: [Int]) -> Tensor<Scalar> {
-      Tensor(shape: shape, scalars: parts.flatMap(\.scalars))
+    return try BertWeights(configuration: c) { spec, layer throws(EncoderError) in
+      // Stacked tensors (Q, K, V) are read part by part and concatenated by rows.
+      var shape = spec.shape(c)
+      let parts = spec.checkpointNames.count
+      shape[0] /= parts
+      var scalars: [Scalar] = []
+      for name in spec.checkpointNames { scalars += try get(checkpointPrefix(layer) + name, shape).scalars }
+      shape[0] *= parts
+      return Tensor(shape: shape, scalars: scalars)
     }
-    let (h, i) = (c.hiddenSize, c.intermediateSize)
-    var layers: [BertLayerWeights<Scalar>] = []
-    for n in 0..<c.layerCount {
-      let p = "encoder.layer.\(n)."
-      let q = try get(p + "attention.self.query.weight", [h, h])
-      let k = try get(p + "attention.self.key.weight", [h, h])
-      let v = try get(p + "attention.self.value.weight", [h, h])
-      let qb = try get(p + "attention.self.query.bias", [h])
-      let kb = try get(p + "attention.self.key.bias", [h])
-      let vb = try get(p + "attention.self.value.bias", [h])
-      layers.append(
-        BertLayerWeights(
-          qkvWeight: stack([q, k, v], shape: [3 * h, h]), qkvBias: stack([qb, kb, vb], shape: [3 * h]),
-          attentionOutputWeight: try get(p + "attention.output.dense.weight", [h, h]),
-          attentionOutputBias: try get(p + "attention.output.dense.bias", [h]),
-          attentionNormWeight: try get(p + "attention.output.LayerNorm.weight", [h]),
-          attentionNormBias: try get(p + "attention.output.LayerNorm.bias", [h]),
-          intermediateWeight: try get(p + "intermediate.dense.weight", [i, h]),
-          intermediateBias: try get(p + "intermediate.dense.bias", [i]),
-          outputWeight: try get(p + "output.dense.weight", [h, i]),
-          outputBias: try get(p + "output.dense.bias", [h]),
-          outputNormWeight: try get(p + "output.LayerNorm.weight", [h]),
-          outputNormBias: try get(p + "output.LayerNorm.bias", [h])))
-    }
-    return BertWeights(
-      wordEmbeddings: try get("embeddings.word_embeddings.weight", [c.vocabSize, h]),
-      positionEmbeddings: try get("embeddings.position_embeddings.weight", [c.maxPositionEmbeddings, h]),
-      tokenTypeEmbeddings: try get("embeddings.token_type_embeddings.weight", [c.typeVocabSize, h]),
-      embeddingNormWeight: try get("embeddings.LayerNorm.weight", [h]),
-      embeddingNormBias: try get("embeddings.LayerNorm.bias", [h]),
-      layers: layers)
   }
 
   /// The weights as safetensors values with Hugging Face `BertModel` names (no prefix), Q/K/V
   /// unstacked, stored as `dtype` (F32, F16 or BF16).
   public func safeTensorsValues(dtype: SafeTensorsDType = .f32) -> [SafeTensorsValue] {
-    func value(_ name: String, _ t: Tensor<Scalar>) -> SafeTensorsValue {
-      .float(name, shape: t.shape, t.scalars.map { Float($0) }, as: dtype)
-    }
-    func rows(_ t: Tensor<Scalar>, _ part: Int, _ n: Int) -> Tensor<Scalar> {
-      let width = t.count / t.shape[0]
-      let shape = t.rank == 2 ? [n, t.shape[1]] : [n]
-      return Tensor(shape: shape, scalars: Array(t.scalars[part * n * width..<(part + 1) * n * width]))
-    }
-    var out: [SafeTensorsValue] = [
-      value("embeddings.word_embeddings.weight", wordEmbeddings),
-      value("embeddings.position_embeddings.weight", positionEmbeddings),
-      value("embeddings.token_type_embeddings.weight", tokenTypeEmbeddings),
-      value("embeddings.LayerNorm.weight", embeddingNormWeight),
-      value("embeddings.LayerNorm.bias", embeddingNormBias),
-    ]
-    for (n, l) in layers.enumerated() {
-      let p = "encoder.layer.\(n)."
-      let h = l.qkvWeight.shape[1]
-      for (part, name) in ["query", "key", "value"].enumerated() {
-        out.append(value(p + "attention.self.\(name).weight", rows(l.qkvWeight, part, h)))
-        out.append(value(p + "attention.self.\(name).bias", rows(l.qkvBias, part, h)))
+    enumerated().flatMap { layer, spec, t in
+      // A stacked tensor is written as its row blocks, one per checkpoint name.
+      let parts = spec.checkpointNames.count
+      var shape = t.shape
+      shape[0] /= parts
+      let width = t.count / parts
+      return spec.checkpointNames.enumerated().map { part, name in
+        SafeTensorsValue.float(
+          Self.checkpointPrefix(layer) + name, shape: shape, t.scalars[part * width..<(part + 1) * width].map { Float($0) },
+          as: dtype)
       }
-      out += [
-        value(p + "attention.output.dense.weight", l.attentionOutputWeight),
-        value(p + "attention.output.dense.bias", l.attentionOutputBias),
-        value(p + "attention.output.LayerNorm.weight", l.attentionNormWeight),
-        value(p + "attention.output.LayerNorm.bias", l.attentionNormBias),
-        value(p + "intermediate.dense.weight", l.intermediateWeight),
-        value(p + "intermediate.dense.bias", l.intermediateBias),
-        value(p + "output.dense.weight", l.outputWeight),
-        value(p + "output.dense.bias", l.outputBias),
-        value(p + "output.LayerNorm.weight", l.outputNormWeight),
-        value(p + "output.LayerNorm.bias", l.outputNormBias),
-      ]
     }
-    return out
   }
 }

@@ -145,54 +145,39 @@ extension BertWeights {
   /// The `[out, in]` weight of one linear map (query, key and value are row blocks of the
   /// stacked QKV weight).
   public func weight(at site: LinearSite) -> Tensor<Scalar> {
-    let l = layers[site.layer]
-    switch site.module {
-    case .query, .key, .value:
-      let h = l.qkvWeight.shape[1]
-      let part = site.module.order
-      return Tensor(shape: [h, h], scalars: Array(l.qkvWeight.scalars[part * h * h..<(part + 1) * h * h]))
-    case .attentionOutput: return l.attentionOutputWeight
-    case .intermediate: return l.intermediateWeight
-    case .output: return l.outputWeight
-    }
+    rows(of: site.module.tensors.weight, at: site)
   }
 
   /// The `[out]` bias of one linear map.
   public func bias(at site: LinearSite) -> Tensor<Scalar> {
-    let l = layers[site.layer]
-    switch site.module {
-    case .query, .key, .value:
-      let h = l.qkvBias.count / 3
-      let part = site.module.order
-      return Tensor(shape: [h], scalars: Array(l.qkvBias.scalars[part * h..<(part + 1) * h]))
-    case .attentionOutput: return l.attentionOutputBias
-    case .intermediate: return l.intermediateBias
-    case .output: return l.outputBias
-    }
+    rows(of: site.module.tensors.bias, at: site)
+  }
+
+  /// The site's row block of a layer tensor (all of it for an unstacked map).
+  private func rows(of tensor: LayerTensor, at site: LinearSite) -> Tensor<Scalar> {
+    let t = layers[site.layer][tensor]
+    guard let part = site.module.tensors.rowBlock else { return t }
+    var shape = t.shape
+    shape[0] /= 3
+    let width = t.count / 3
+    return Tensor(shape: shape, scalars: Array(t.scalars[part * width..<(part + 1) * width]))
   }
 
   /// Replaces the weight of one linear map.
   /// - Precondition: `weight` has the site's shape.
   public mutating func setWeight(_ weight: Tensor<Scalar>, at site: LinearSite) {
-    switch site.module {
-    case .query, .key, .value:
-      let h = layers[site.layer].qkvWeight.shape[1]
-      precondition(weight.shape == [h, h], "weight \(weight.shape) for \(site)")
-      let part = site.module.order
-      layers[site.layer].qkvWeight.withUnsafeMutableBufferPointer { dst in
-        weight.withUnsafeBufferPointer { src in
-          for i in 0..<src.count { dst[part * h * h + i] = src[i] }
-        }
+    let (tensor, _, block) = site.module.tensors
+    guard let part = block else {
+      precondition(weight.shape == layers[site.layer][tensor].shape, "weight \(weight.shape) for \(site)")
+      layers[site.layer][tensor] = weight
+      return
+    }
+    let h = layers[site.layer][tensor].shape[1]
+    precondition(weight.shape == [h, h], "weight \(weight.shape) for \(site)")
+    layers[site.layer].tensors[tensor.rawValue].withUnsafeMutableBufferPointer { dst in
+      weight.withUnsafeBufferPointer { src in
+        for i in 0..<src.count { dst[part * h * h + i] = src[i] }
       }
-    case .attentionOutput:
-      precondition(weight.shape == layers[site.layer].attentionOutputWeight.shape, "weight \(weight.shape) for \(site)")
-      layers[site.layer].attentionOutputWeight = weight
-    case .intermediate:
-      precondition(weight.shape == layers[site.layer].intermediateWeight.shape, "weight \(weight.shape) for \(site)")
-      layers[site.layer].intermediateWeight = weight
-    case .output:
-      precondition(weight.shape == layers[site.layer].outputWeight.shape, "weight \(weight.shape) for \(site)")
-      layers[site.layer].outputWeight = weight
     }
   }
 }

@@ -80,13 +80,13 @@ enum NaiveBert {
     let types = types ?? [Int32](repeating: 0, count: t)
     var x: [[Double]] = (0..<t).map { p in
       let v = (0..<h).map {
-        w.wordEmbeddings[Int(ids[p]), $0] + w.positionEmbeddings[p, $0] + w.tokenTypeEmbeddings[Int(types[p]), $0]
+        w[.word][Int(ids[p]), $0] + w[.position][p, $0] + w[.type][Int(types[p]), $0]
       }
-      return layerNorm(v, w.embeddingNormWeight, w.embeddingNormBias, eps: c.layerNormEpsilon)
+      return layerNorm(v, w[.normWeight], w[.normBias], eps: c.layerNormEpsilon)
     }
     let dh = c.headSize
     for l in w.layers {
-      let qkv = x.map { linear($0, l.qkvWeight, l.qkvBias) }
+      let qkv = x.map { linear($0, l[.qkvWeight], l[.qkvBias]) }
       var ctx = [[Double]](repeating: [Double](repeating: 0, count: h), count: t)
       for head in 0..<c.headCount {
         for i in 0..<t {
@@ -107,11 +107,11 @@ enum NaiveBert {
         }
       }
       for i in 0..<t {
-        let a = linear(ctx[i], l.attentionOutputWeight, l.attentionOutputBias)
-        let y = layerNorm(zip(a, x[i]).map(+), l.attentionNormWeight, l.attentionNormBias, eps: c.layerNormEpsilon)
-        let mid = linear(y, l.intermediateWeight, l.intermediateBias).map(gelu)
-        let o = linear(mid, l.outputWeight, l.outputBias)
-        x[i] = layerNorm(zip(o, y).map(+), l.outputNormWeight, l.outputNormBias, eps: c.layerNormEpsilon)
+        let a = linear(ctx[i], l[.attentionOutputWeight], l[.attentionOutputBias])
+        let y = layerNorm(zip(a, x[i]).map(+), l[.attentionNormWeight], l[.attentionNormBias], eps: c.layerNormEpsilon)
+        let mid = linear(y, l[.intermediateWeight], l[.intermediateBias]).map(gelu)
+        let o = linear(mid, l[.outputWeight], l[.outputBias])
+        x[i] = layerNorm(zip(o, y).map(+), l[.outputNormWeight], l[.outputNormBias], eps: c.layerNormEpsilon)
       }
     }
     return x
