@@ -69,6 +69,40 @@ public enum PEFTWorkflow {
   @discardableResult
   public static func export(screenerDirectory: URL, base: URL, output: URL) throws -> ExportReport {
     // The manifest first, so a wrong kind or method fails before the model is loaded.
+    let (manifest, adapter) = try exportableManifest(in: screenerDirectory)
+    let screener = try TrainedScreener.load(directory: screenerDirectory, base: base)
+    guard case .neural(let model, let tokenizer) = screener.model else {
+      throw WorkflowError.usage("\(screenerDirectory.path) is not a neural screener")
+    }
+    let (values, sites) = try peftTensors(of: model.encoder, adapter: adapter)
+    let targets = PEFTTargets(adapter, layerCount: model.encoder.bert.layerCount)
+    let config = peftConfig(adapter, targets: targets, base: base)
+
+    try createOutputDirectory(output)
+    var files = [configFile, tensorsFile]
+    try writeAtomically(
+      SafeTensorsWriter.encode(values, metadata: ["format": "pt"]), to: output.appendingPathComponent(tensorsFile))
+    try writeAtomically(
+      try JSONSerialization.data(
+        withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
+      to: output.appendingPathComponent(configFile))
+    if let head = model.head {
+      try writeHead(head, to: output.appendingPathComponent(headFile))
+      files.append(headFile)
+    }
+    let ref = try Self.reference(model: model, tokenizer: tokenizer, kind: manifest.kind, method: adapter.method)
+    let json = JSONEncoder()
+    json.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(try json.encode(ref), to: output.appendingPathComponent(referenceFile))
+    files.append(referenceFile)
+    return ExportReport(
+      output: output, method: adapter.method, kind: manifest.kind, rank: targets.rank, loraAlpha: targets.alpha,
+      targetModules: targets.regex == nil ? targets.modules : [], targetRegex: targets.regex, sites: sites,
+      files: files)
+  }
+
+  /// The manifest of a neural screener whose adapter PEFT's LoRA can express, and that adapter.
+  private static func exportableManifest(in screenerDirectory: URL) throws -> (ScreenerManifest, AdapterConfiguration) {
     let manifestURL = screenerDirectory.appendingPathComponent(ScreenerManifest.fileName)
     let manifest = try ScreenerManifest.load(directory: screenerDirectory)
     guard manifest.kind.isNeural else {
@@ -84,28 +118,19 @@ public enum PEFTWorkflow {
         "cannot export a '\(adapter.method.rawValue)' adapter to PEFT: only lora, rslora, dora and pissa have a PEFT LoRA equivalent"
       )
     }
+    return (manifest, adapter)
+  }
 
-    let screener = try TrainedScreener.load(directory: screenerDirectory, base: base)
-    guard case .neural(let model, let tokenizer) = screener.model else {
-      throw WorkflowError.usage("\(screenerDirectory.path) is not a neural screener")
-    }
-    let encoder = model.encoder
-    let bert = encoder.bert
-
-    // PiSSA's initial factors, recomputed from the base weights exactly as loading the screener does.
-    var initial: [LinearSite: LoRALinear<Float>] = [:]
-    if adapter.method == .pissa {
-      let fresh = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: encoder.base)
-      for case let l as LoRALinear<Float> in fresh.adapters { initial[l.site] = l }
-    }
-
+  /// The adapter's tensors under PEFT's saved names, and how many sites they adapt.
+  private static func peftTensors(of encoder: AdaptedEncoder<Float>, adapter: AdapterConfiguration) throws
+    -> (values: [SafeTensorsValue], sites: Int)
+  {
+    let initial = adapter.method == .pissa ? try pissaInitialFactors(of: encoder, adapter: adapter) : [:]
     var values: [SafeTensorsValue] = []
     func put(_ site: LinearSite, _ name: String, _ t: Tensor<Float>) {
       values.append(.float(keyPrefix + "\(site).\(name)", shape: t.shape, t.scalars))
     }
-    var sites: [LinearSite] = []
     for a in encoder.adapters {
-      sites.append(a.site)
       switch a {
       case let d as DoRALinear<Float>:
         put(d.site, "lora_A.weight", d.lora.a)
@@ -124,31 +149,60 @@ public enum PEFTWorkflow {
         throw WorkflowError.usage("cannot export the adapter at \(a.site) (\(type(of: a))) to PEFT")
       }
     }
+    return (values, encoder.adapters.count)
+  }
 
-    let r = adapter.method == .pissa ? 2 * adapter.rank : adapter.rank
-    let alpha = (adapter.alpha ?? Double(adapter.rank)) * (adapter.method == .pissa ? 2 : 1)
-    let targets = adapter.targets.sorted()
-    let layers = Array(adapter.freezeLayers..<bert.layerCount)
-    // PEFT matches list entries by suffix, so "output.dense" alone would also adapt every
-    // attention.output.dense; then a full-match regex (which ignores layers_to_transform) is used.
-    let needsRegex = targets.contains(.output) && !targets.contains(.attentionOutput)
-    let regex = needsRegex ? targetRegex(modules: targets, layers: layers) : nil
-    let targetList = targets.map { m -> String in
-      switch m {
-      case .query, .key, .value: m.rawValue
-      default: m.path
+  /// PiSSA's initial factors, recomputed from the base weights exactly as loading the screener does.
+  private static func pissaInitialFactors(of encoder: AdaptedEncoder<Float>, adapter: AdapterConfiguration) throws
+    -> [LinearSite: LoRALinear<Float>]
+  {
+    var initial: [LinearSite: LoRALinear<Float>] = [:]
+    let fresh = try AdaptedEncoder<Float>(configuration: adapter, bert: encoder.bert, base: encoder.base)
+    for case let l as LoRALinear<Float> in fresh.adapters { initial[l.site] = l }
+    return initial
+  }
+
+  /// What `adapter_config.json` says of the adapter's shape: rank, alpha and the adapted modules.
+  private struct PEFTTargets {
+    /// `2 r` for PiSSA, whose export stacks the initial factors beside the trained ones.
+    var rank: Int
+    /// Doubled for PiSSA, so that `α / r` is unchanged.
+    var alpha: Double
+    var layers: [Int]
+    /// `target_modules` as a list of suffixes.
+    var modules: [String]
+    /// `target_modules` as one full-match regex, when a list of suffixes would adapt too much.
+    var regex: String?
+
+    init(_ adapter: AdapterConfiguration, layerCount: Int) {
+      rank = adapter.method == .pissa ? 2 * adapter.rank : adapter.rank
+      alpha = (adapter.alpha ?? Double(adapter.rank)) * (adapter.method == .pissa ? 2 : 1)
+      let targets = adapter.targets.sorted()
+      layers = Array(adapter.freezeLayers..<layerCount)
+      // PEFT matches list entries by suffix, so "output.dense" alone would also adapt every
+      // attention.output.dense; then a full-match regex (which ignores layers_to_transform) is used.
+      let needsRegex = targets.contains(.output) && !targets.contains(.attentionOutput)
+      regex = needsRegex ? PEFTWorkflow.targetRegex(modules: targets, layers: layers) : nil
+      modules = targets.map { m -> String in
+        switch m {
+        case .query, .key, .value: m.rawValue
+        default: m.path
+        }
       }
     }
+  }
 
-    let config: [String: Any] = [
+  /// `adapter_config.json`: a `LoraConfig.to_dict()` for a `BertModel` base.
+  private static func peftConfig(_ adapter: AdapterConfiguration, targets: PEFTTargets, base: URL) -> [String: Any] {
+    [
       "peft_type": "LORA",
       "task_type": NSNull(),
       "auto_mapping": ["base_model_class": "BertModel", "parent_library": "transformers.models.bert.modeling_bert"],
       "base_model_name_or_path": base.standardizedFileURL.path,
       "revision": NSNull(),
       "inference_mode": true,
-      "r": r,
-      "lora_alpha": jsonNumber(alpha),
+      "r": targets.rank,
+      "lora_alpha": jsonNumber(targets.alpha),
       "lora_dropout": adapter.dropout,
       "use_rslora": adapter.method == .rslora,
       "use_dora": adapter.method == .dora,
@@ -159,42 +213,31 @@ public enum PEFTWorkflow {
       "rank_pattern": [String: Any](),
       "alpha_pattern": [String: Any](),
       "layers_pattern": NSNull(),
-      "layers_to_transform": regex == nil && adapter.freezeLayers > 0 ? layers as Any : NSNull() as Any,
-      "target_modules": regex.map { $0 as Any } ?? targetList as Any,
+      "layers_to_transform": targets.regex == nil && adapter.freezeLayers > 0 ? targets.layers as Any : NSNull() as Any,
+      "target_modules": targets.regex.map { $0 as Any } ?? targets.modules as Any,
       "exclude_modules": NSNull(),
       "lora_bias": false,
       "use_qalora": false,
       "layer_replication": NSNull(),
     ]
+  }
 
+  /// `csmed_head.safetensors`: the cross-encoder's head over the mean-pooled last hidden state.
+  private static func writeHead(_ head: ClassificationHead<Float>, to url: URL) throws {
+    try writeAtomically(
+      SafeTensorsWriter.encode(
+        [
+          .float("head.weight", shape: head.weight.shape, head.weight.scalars),
+          .float("head.bias", shape: head.bias.shape, head.bias.scalars),
+        ], metadata: ["format": "pt", "pooling": "mean"]),
+      to: url)
+  }
+
+  /// Creates the output directory (and its parents), both for an export and an import.
+  private static func createOutputDirectory(_ output: URL) throws {
     do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
       throw WorkflowError.io(path: output.path, reason: "cannot create: \(error.localizedDescription)")
     }
-    var files = [configFile, tensorsFile]
-    try writeAtomically(
-      SafeTensorsWriter.encode(values, metadata: ["format": "pt"]), to: output.appendingPathComponent(tensorsFile))
-    try writeAtomically(
-      try JSONSerialization.data(
-        withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
-      to: output.appendingPathComponent(configFile))
-    if let head = model.head {
-      try writeAtomically(
-        SafeTensorsWriter.encode(
-          [
-            .float("head.weight", shape: head.weight.shape, head.weight.scalars),
-            .float("head.bias", shape: head.bias.shape, head.bias.scalars),
-          ], metadata: ["format": "pt", "pooling": "mean"]),
-        to: output.appendingPathComponent(headFile))
-      files.append(headFile)
-    }
-    let ref = try Self.reference(model: model, tokenizer: tokenizer, kind: manifest.kind, method: adapter.method)
-    let json = JSONEncoder()
-    json.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try writeAtomically(try json.encode(ref), to: output.appendingPathComponent(referenceFile))
-    files.append(referenceFile)
-    return ExportReport(
-      output: output, method: adapter.method, kind: manifest.kind, rank: r, loraAlpha: alpha,
-      targetModules: regex == nil ? targetList : [], targetRegex: regex, sites: sites.count, files: files)
   }
 
   /// `(.*\.)?encoder\.layer\.(L|…)\.(path|…)`, a full match for exactly the adapted sites.
