@@ -336,6 +336,40 @@ public enum PEFTWorkflow {
   /// - Throws: ``WorkflowError`` naming the file and the key for anything csmed cannot represent.
   @discardableResult
   public static func `import`(peftDirectory: URL, base: URL, output: URL) throws -> ImportReport {
+    let (configURL, tensorsURL) = try peftFiles(in: peftDirectory)
+    let settings = try readAdapterConfig(at: configURL)
+    let bySite = try loraTensorsBySite(in: tensorsURL, useDoRA: settings.useDoRA)
+    let bertModel = try BertModel<Float>.load(directory: base)
+    let bert = bertModel.configuration
+    let (lowest, modules) = try adaptedLayers(of: bySite, file: tensorsURL, bert: bert, base: base)
+    let tensors = try csmedTensors(from: bySite, settings: settings, file: tensorsURL, bert: bert, base: base)
+
+    let adapter = importedConfiguration(settings, modules: modules, freezeLayers: lowest)
+    do { try adapter.validate(against: bert) } catch {
+      throw WorkflowError.usage("\(configURL.path): \(error)")
+    }
+    var encoder = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: bertModel.weights)
+    try encoder.load(tensors, file: tensorsURL.path)
+
+    try createOutputDirectory(output)
+    let identity = try BaseModelIdentity.of(directory: base)
+    let values = encoder.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
+    try writeAtomically(
+      SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "source": "peft"]),
+      to: output.appendingPathComponent(ScreenerManifest.tensorsFile))
+    let manifest = ScreenerManifest(
+      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
+      queryMaxLength: 128,
+      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()),
+      // What the adapter was trained on elsewhere is not recorded in a PEFT directory: it
+      // screens title and abstract, the text every screening dataset carries.
+      textView: .titleAbstract)
+    try TrainWorkflow.writeManifest(manifest, to: output)
+    return ImportReport(output: output, configuration: adapter, sites: bySite.count)
+  }
+
+  /// The config and tensors files of a PEFT directory; a pickled `adapter_model.bin` is refused by name.
+  private static func peftFiles(in peftDirectory: URL) throws -> (config: URL, tensors: URL) {
     let configURL = peftDirectory.appendingPathComponent(configFile)
     let tensorsURL = peftDirectory.appendingPathComponent(tensorsFile)
     guard FileManager.default.fileExists(atPath: configURL.path) else {
@@ -349,16 +383,21 @@ public enum PEFTWorkflow {
       }
       throw WorkflowError.missingInput(path: tensorsURL.path)
     }
+    return (configURL, tensorsURL)
+  }
+
+  private static func readAdapterConfig(at configURL: URL) throws -> AdapterConfig {
     let configData: Data
     do { configData = try Data(contentsOf: configURL) } catch {
       throw WorkflowError.io(path: configURL.path, reason: error.localizedDescription)
     }
-    let settings = try AdapterConfig.parse(configData, path: configURL.path)
-    let (configRank, loraAlpha, useDoRA, useRSLoRA, dropout) = (
-      settings.rank, settings.alpha, settings.useDoRA, settings.useRSLoRA, settings.dropout
-    )
+    return try AdapterConfig.parse(configData, path: configURL.path)
+  }
 
-    // Tensors by site.
+  /// The file's tensors grouped by site and part (`lora_A.weight`, `lora_B.weight`, `lora_magnitude_vector`).
+  private static func loraTensorsBySite(in tensorsURL: URL, useDoRA: Bool) throws
+    -> [LinearSite: [String: Tensor<Float>]]
+  {
     let file = try SafeTensorsFile(contentsOf: tensorsURL)
     var bySite: [LinearSite: [String: Tensor<Float>]] = [:]
     for key in file.names {
@@ -377,9 +416,14 @@ public enum PEFTWorkflow {
       bySite[site, default: [:]][part] = Tensor(shape: shape, scalars: scalars)
     }
     guard !bySite.isEmpty else { throw WorkflowError.usage("\(tensorsURL.path): no LoRA tensors") }
+    return bySite
+  }
 
-    let bertModel = try BertModel<Float>.load(directory: base)
-    let bert = bertModel.configuration
+  /// The lowest adapted layer and the adapted modules, once the sites are checked to be what
+  /// `--targets` / `--freeze-layers` describe: the same modules in every layer from the lowest up.
+  private static func adaptedLayers(
+    of bySite: [LinearSite: [String: Tensor<Float>]], file tensorsURL: URL, bert: BertConfiguration, base: URL
+  ) throws -> (lowest: Int, modules: [LinearModule]) {
     let layers = Set(bySite.keys.map(\.layer)).sorted()
     let modules = Set(bySite.keys.map(\.module)).sorted()
     guard let lowest = layers.first, let highest = layers.last, highest < bert.layerCount else {
@@ -399,69 +443,65 @@ public enum PEFTWorkflow {
         )
       }
     }
+    return (lowest, modules)
+  }
+
+  /// The tensors under csmed's names, each checked to be present with the shape `base` gives it.
+  private static func csmedTensors(
+    from bySite: [LinearSite: [String: Tensor<Float>]], settings: AdapterConfig, file tensorsURL: URL,
+    bert: BertConfiguration, base: URL
+  ) throws -> [String: Tensor<Float>] {
+    let rank = settings.rank
     var tensors: [String: Tensor<Float>] = [:]
     for (site, parts) in bySite.sorted(by: { $0.key < $1.key }) {
-      let name = "\(site)"
+      let check = SiteTensors(file: tensorsURL.path, name: "\(site)", parts: parts)
       let (out, inDim) = site.module.shape(bert)
-      guard let a = parts["lora_A.weight"] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_A.weight' is missing")
+      // Both factors must be there before either shape is judged.
+      let a = try check.present("lora_A.weight")
+      let b = try check.present("lora_B.weight")
+      try check.shape(of: a, "lora_A.weight", is: [rank, inDim], note: " (r \(rank), \(base.lastPathComponent))")
+      try check.shape(of: b, "lora_B.weight", is: [out, rank])
+      tensors[check.name + ".lora_A.weight"] = a
+      tensors[check.name + ".lora_B.weight"] = b
+      if settings.useDoRA {
+        let m = try check.present("lora_magnitude_vector", note: " (use_dora is true)")
+        try check.shape(of: m, "lora_magnitude_vector", is: [out])
+        tensors[check.name + ".lora_magnitude_vector"] = m
       }
-      guard let b = parts["lora_B.weight"] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_B.weight' is missing")
-      }
-      guard a.shape == [configRank, inDim] else {
-        throw WorkflowError.usage(
-          "\(tensorsURL.path): '\(name).lora_A.weight' has shape \(a.shape), expected [\(configRank), \(inDim)] (r \(configRank), \(base.lastPathComponent))"
-        )
-      }
-      guard b.shape == [out, configRank] else {
-        throw WorkflowError.usage(
-          "\(tensorsURL.path): '\(name).lora_B.weight' has shape \(b.shape), expected [\(out), \(configRank)]")
-      }
-      tensors[name + ".lora_A.weight"] = a
-      tensors[name + ".lora_B.weight"] = b
-      if useDoRA {
-        guard let m = parts["lora_magnitude_vector"] else {
-          throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_magnitude_vector' is missing (use_dora is true)")
-        }
-        guard m.shape == [out] else {
-          throw WorkflowError.usage(
-            "\(tensorsURL.path): '\(name).lora_magnitude_vector' has shape \(m.shape), expected [\(out)]")
-        }
-        tensors[name + ".lora_magnitude_vector"] = m
-      }
+    }
+    return tensors
+  }
+
+  /// One site's PEFT tensors, with the errors that name the file and the tensor.
+  private struct SiteTensors {
+    var file: String
+    /// The site as csmed names it, `layer.N.<module path>`.
+    var name: String
+    var parts: [String: Tensor<Float>]
+
+    func present(_ part: String, note: String = "") throws -> Tensor<Float> {
+      guard let t = parts[part] else { throw WorkflowError.usage("\(file): '\(name).\(part)' is missing\(note)") }
+      return t
     }
 
-    // csmed's scale: α / r (lora, dora) or α / √r (rslora). DoRA with rsLoRA scaling keeps PEFT's
-    // scale α / √r through α' = α √r.
-    let method: AdapterMethod = useDoRA ? .dora : (useRSLoRA ? .rslora : .lora)
-    let alpha = useDoRA && useRSLoRA ? loraAlpha * Double(configRank).squareRoot() : loraAlpha
-    let adapter = AdapterConfiguration(
-      method: method, rank: configRank, alpha: alpha, targets: modules, dropout: method == .dora ? 0 : dropout,
-      freezeLayers: lowest)
-    do { try adapter.validate(against: bert) } catch {
-      throw WorkflowError.usage("\(configURL.path): \(error)")
+    func shape(of t: Tensor<Float>, _ part: String, is expected: [Int], note: String = "") throws {
+      guard t.shape == expected else {
+        throw WorkflowError.usage("\(file): '\(name).\(part)' has shape \(t.shape), expected \(expected)\(note)")
+      }
     }
-    var encoder = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: bertModel.weights)
-    try encoder.load(tensors, file: tensorsURL.path)
+  }
 
-    do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-      throw WorkflowError.io(path: output.path, reason: "cannot create: \(error.localizedDescription)")
-    }
-    let identity = try BaseModelIdentity.of(directory: base)
-    let values = encoder.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
-    try writeAtomically(
-      SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "source": "peft"]),
-      to: output.appendingPathComponent(ScreenerManifest.tensorsFile))
-    let manifest = ScreenerManifest(
-      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
-      queryMaxLength: 128,
-      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()),
-      // What the adapter was trained on elsewhere is not recorded in a PEFT directory: it
-      // screens title and abstract, the text every screening dataset carries.
-      textView: .titleAbstract)
-    try TrainWorkflow.writeManifest(manifest, to: output)
-    return ImportReport(output: output, configuration: adapter, sites: bySite.count)
+  /// csmed's adapter for PEFT's settings. csmed's scale is α / r (lora, dora) or α / √r (rslora);
+  /// DoRA with rsLoRA scaling keeps PEFT's scale α / √r through α' = α √r.
+  private static func importedConfiguration(_ settings: AdapterConfig, modules: [LinearModule], freezeLayers: Int)
+    -> AdapterConfiguration
+  {
+    let method: AdapterMethod = settings.useDoRA ? .dora : (settings.useRSLoRA ? .rslora : .lora)
+    let alpha =
+      settings.useDoRA && settings.useRSLoRA ? settings.alpha * Double(settings.rank).squareRoot() : settings.alpha
+    return AdapterConfiguration(
+      method: method, rank: settings.rank, alpha: alpha, targets: modules,
+      dropout: method == .dora ? 0 : settings.dropout, freezeLayers: freezeLayers)
   }
 
   /// `(site, part)` of a PEFT tensor name: `[base_model.model.][bert.]encoder.layer.N.<module path>.<part>`.
