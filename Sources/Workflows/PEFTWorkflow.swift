@@ -69,6 +69,40 @@ public enum PEFTWorkflow {
   @discardableResult
   public static func export(screenerDirectory: URL, base: URL, output: URL) throws -> ExportReport {
     // The manifest first, so a wrong kind or method fails before the model is loaded.
+    let (manifest, adapter) = try exportableManifest(in: screenerDirectory)
+    let screener = try TrainedScreener.load(directory: screenerDirectory, base: base)
+    guard case .neural(let model, let tokenizer) = screener.model else {
+      throw WorkflowError.usage("\(screenerDirectory.path) is not a neural screener")
+    }
+    let (values, sites) = try peftTensors(of: model.encoder, adapter: adapter)
+    let targets = PEFTTargets(adapter, layerCount: model.encoder.bert.layerCount)
+    let config = peftConfig(adapter, targets: targets, base: base)
+
+    try createOutputDirectory(output)
+    var files = [configFile, tensorsFile]
+    try writeAtomically(
+      SafeTensorsWriter.encode(values, metadata: ["format": "pt"]), to: output.appendingPathComponent(tensorsFile))
+    try writeAtomically(
+      try JSONSerialization.data(
+        withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
+      to: output.appendingPathComponent(configFile))
+    if let head = model.head {
+      try writeHead(head, to: output.appendingPathComponent(headFile))
+      files.append(headFile)
+    }
+    let ref = try Self.reference(model: model, tokenizer: tokenizer, kind: manifest.kind, method: adapter.method)
+    let json = JSONEncoder()
+    json.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try writeAtomically(try json.encode(ref), to: output.appendingPathComponent(referenceFile))
+    files.append(referenceFile)
+    return ExportReport(
+      output: output, method: adapter.method, kind: manifest.kind, rank: targets.rank, loraAlpha: targets.alpha,
+      targetModules: targets.regex == nil ? targets.modules : [], targetRegex: targets.regex, sites: sites,
+      files: files)
+  }
+
+  /// The manifest of a neural screener whose adapter PEFT's LoRA can express, and that adapter.
+  private static func exportableManifest(in screenerDirectory: URL) throws -> (ScreenerManifest, AdapterConfiguration) {
     let manifestURL = screenerDirectory.appendingPathComponent(ScreenerManifest.fileName)
     let manifest = try ScreenerManifest.load(directory: screenerDirectory)
     guard manifest.kind.isNeural else {
@@ -84,28 +118,19 @@ public enum PEFTWorkflow {
         "cannot export a '\(adapter.method.rawValue)' adapter to PEFT: only lora, rslora, dora and pissa have a PEFT LoRA equivalent"
       )
     }
+    return (manifest, adapter)
+  }
 
-    let screener = try TrainedScreener.load(directory: screenerDirectory, base: base)
-    guard case .neural(let model, let tokenizer) = screener.model else {
-      throw WorkflowError.usage("\(screenerDirectory.path) is not a neural screener")
-    }
-    let encoder = model.encoder
-    let bert = encoder.bert
-
-    // PiSSA's initial factors, recomputed from the base weights exactly as loading the screener does.
-    var initial: [LinearSite: LoRALinear<Float>] = [:]
-    if adapter.method == .pissa {
-      let fresh = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: encoder.base)
-      for case let l as LoRALinear<Float> in fresh.adapters { initial[l.site] = l }
-    }
-
+  /// The adapter's tensors under PEFT's saved names, and how many sites they adapt.
+  private static func peftTensors(of encoder: AdaptedEncoder<Float>, adapter: AdapterConfiguration) throws
+    -> (values: [SafeTensorsValue], sites: Int)
+  {
+    let initial = adapter.method == .pissa ? try pissaInitialFactors(of: encoder, adapter: adapter) : [:]
     var values: [SafeTensorsValue] = []
     func put(_ site: LinearSite, _ name: String, _ t: Tensor<Float>) {
       values.append(.float(keyPrefix + "\(site).\(name)", shape: t.shape, t.scalars))
     }
-    var sites: [LinearSite] = []
     for a in encoder.adapters {
-      sites.append(a.site)
       switch a {
       case let d as DoRALinear<Float>:
         put(d.site, "lora_A.weight", d.lora.a)
@@ -124,31 +149,60 @@ public enum PEFTWorkflow {
         throw WorkflowError.usage("cannot export the adapter at \(a.site) (\(type(of: a))) to PEFT")
       }
     }
+    return (values, encoder.adapters.count)
+  }
 
-    let r = adapter.method == .pissa ? 2 * adapter.rank : adapter.rank
-    let alpha = (adapter.alpha ?? Double(adapter.rank)) * (adapter.method == .pissa ? 2 : 1)
-    let targets = adapter.targets.sorted()
-    let layers = Array(adapter.freezeLayers..<bert.layerCount)
-    // PEFT matches list entries by suffix, so "output.dense" alone would also adapt every
-    // attention.output.dense; then a full-match regex (which ignores layers_to_transform) is used.
-    let needsRegex = targets.contains(.output) && !targets.contains(.attentionOutput)
-    let regex = needsRegex ? targetRegex(modules: targets, layers: layers) : nil
-    let targetList = targets.map { m -> String in
-      switch m {
-      case .query, .key, .value: m.rawValue
-      default: m.path
+  /// PiSSA's initial factors, recomputed from the base weights exactly as loading the screener does.
+  private static func pissaInitialFactors(of encoder: AdaptedEncoder<Float>, adapter: AdapterConfiguration) throws
+    -> [LinearSite: LoRALinear<Float>]
+  {
+    var initial: [LinearSite: LoRALinear<Float>] = [:]
+    let fresh = try AdaptedEncoder<Float>(configuration: adapter, bert: encoder.bert, base: encoder.base)
+    for case let l as LoRALinear<Float> in fresh.adapters { initial[l.site] = l }
+    return initial
+  }
+
+  /// What `adapter_config.json` says of the adapter's shape: rank, alpha and the adapted modules.
+  private struct PEFTTargets {
+    /// `2 r` for PiSSA, whose export stacks the initial factors beside the trained ones.
+    var rank: Int
+    /// Doubled for PiSSA, so that `α / r` is unchanged.
+    var alpha: Double
+    var layers: [Int]
+    /// `target_modules` as a list of suffixes.
+    var modules: [String]
+    /// `target_modules` as one full-match regex, when a list of suffixes would adapt too much.
+    var regex: String?
+
+    init(_ adapter: AdapterConfiguration, layerCount: Int) {
+      rank = adapter.method == .pissa ? 2 * adapter.rank : adapter.rank
+      alpha = (adapter.alpha ?? Double(adapter.rank)) * (adapter.method == .pissa ? 2 : 1)
+      let targets = adapter.targets.sorted()
+      layers = Array(adapter.freezeLayers..<layerCount)
+      // PEFT matches list entries by suffix, so "output.dense" alone would also adapt every
+      // attention.output.dense; then a full-match regex (which ignores layers_to_transform) is used.
+      let needsRegex = targets.contains(.output) && !targets.contains(.attentionOutput)
+      regex = needsRegex ? PEFTWorkflow.targetRegex(modules: targets, layers: layers) : nil
+      modules = targets.map { m -> String in
+        switch m {
+        case .query, .key, .value: m.rawValue
+        default: m.path
+        }
       }
     }
+  }
 
-    let config: [String: Any] = [
+  /// `adapter_config.json`: a `LoraConfig.to_dict()` for a `BertModel` base.
+  private static func peftConfig(_ adapter: AdapterConfiguration, targets: PEFTTargets, base: URL) -> [String: Any] {
+    [
       "peft_type": "LORA",
       "task_type": NSNull(),
       "auto_mapping": ["base_model_class": "BertModel", "parent_library": "transformers.models.bert.modeling_bert"],
       "base_model_name_or_path": base.standardizedFileURL.path,
       "revision": NSNull(),
       "inference_mode": true,
-      "r": r,
-      "lora_alpha": jsonNumber(alpha),
+      "r": targets.rank,
+      "lora_alpha": jsonNumber(targets.alpha),
       "lora_dropout": adapter.dropout,
       "use_rslora": adapter.method == .rslora,
       "use_dora": adapter.method == .dora,
@@ -159,42 +213,31 @@ public enum PEFTWorkflow {
       "rank_pattern": [String: Any](),
       "alpha_pattern": [String: Any](),
       "layers_pattern": NSNull(),
-      "layers_to_transform": regex == nil && adapter.freezeLayers > 0 ? layers as Any : NSNull() as Any,
-      "target_modules": regex.map { $0 as Any } ?? targetList as Any,
+      "layers_to_transform": targets.regex == nil && adapter.freezeLayers > 0 ? targets.layers as Any : NSNull() as Any,
+      "target_modules": targets.regex.map { $0 as Any } ?? targets.modules as Any,
       "exclude_modules": NSNull(),
       "lora_bias": false,
       "use_qalora": false,
       "layer_replication": NSNull(),
     ]
+  }
 
+  /// `csmed_head.safetensors`: the cross-encoder's head over the mean-pooled last hidden state.
+  private static func writeHead(_ head: ClassificationHead<Float>, to url: URL) throws {
+    try writeAtomically(
+      SafeTensorsWriter.encode(
+        [
+          .float("head.weight", shape: head.weight.shape, head.weight.scalars),
+          .float("head.bias", shape: head.bias.shape, head.bias.scalars),
+        ], metadata: ["format": "pt", "pooling": "mean"]),
+      to: url)
+  }
+
+  /// Creates the output directory (and its parents), both for an export and an import.
+  private static func createOutputDirectory(_ output: URL) throws {
     do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
       throw WorkflowError.io(path: output.path, reason: "cannot create: \(error.localizedDescription)")
     }
-    var files = [configFile, tensorsFile]
-    try writeAtomically(
-      SafeTensorsWriter.encode(values, metadata: ["format": "pt"]), to: output.appendingPathComponent(tensorsFile))
-    try writeAtomically(
-      try JSONSerialization.data(
-        withJSONObject: config, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]),
-      to: output.appendingPathComponent(configFile))
-    if let head = model.head {
-      try writeAtomically(
-        SafeTensorsWriter.encode(
-          [
-            .float("head.weight", shape: head.weight.shape, head.weight.scalars),
-            .float("head.bias", shape: head.bias.shape, head.bias.scalars),
-          ], metadata: ["format": "pt", "pooling": "mean"]),
-        to: output.appendingPathComponent(headFile))
-      files.append(headFile)
-    }
-    let ref = try Self.reference(model: model, tokenizer: tokenizer, kind: manifest.kind, method: adapter.method)
-    let json = JSONEncoder()
-    json.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try writeAtomically(try json.encode(ref), to: output.appendingPathComponent(referenceFile))
-    files.append(referenceFile)
-    return ExportReport(
-      output: output, method: adapter.method, kind: manifest.kind, rank: r, loraAlpha: alpha,
-      targetModules: regex == nil ? targetList : [], targetRegex: regex, sites: sites.count, files: files)
   }
 
   /// `(.*\.)?encoder\.layer\.(L|…)\.(path|…)`, a full match for exactly the adapted sites.
@@ -293,6 +336,40 @@ public enum PEFTWorkflow {
   /// - Throws: ``WorkflowError`` naming the file and the key for anything csmed cannot represent.
   @discardableResult
   public static func `import`(peftDirectory: URL, base: URL, output: URL) throws -> ImportReport {
+    let (configURL, tensorsURL) = try peftFiles(in: peftDirectory)
+    let settings = try readAdapterConfig(at: configURL)
+    let bySite = try loraTensorsBySite(in: tensorsURL, useDoRA: settings.useDoRA)
+    let bertModel = try BertModel<Float>.load(directory: base)
+    let bert = bertModel.configuration
+    let (lowest, modules) = try adaptedLayers(of: bySite, file: tensorsURL, bert: bert, base: base)
+    let tensors = try csmedTensors(from: bySite, settings: settings, file: tensorsURL, bert: bert, base: base)
+
+    let adapter = importedConfiguration(settings, modules: modules, freezeLayers: lowest)
+    do { try adapter.validate(against: bert) } catch {
+      throw WorkflowError.usage("\(configURL.path): \(error)")
+    }
+    var encoder = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: bertModel.weights)
+    try encoder.load(tensors, file: tensorsURL.path)
+
+    try createOutputDirectory(output)
+    let identity = try BaseModelIdentity.of(directory: base)
+    let values = encoder.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
+    try writeAtomically(
+      SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "source": "peft"]),
+      to: output.appendingPathComponent(ScreenerManifest.tensorsFile))
+    let manifest = ScreenerManifest(
+      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
+      queryMaxLength: 128,
+      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()),
+      // What the adapter was trained on elsewhere is not recorded in a PEFT directory: it
+      // screens title and abstract, the text every screening dataset carries.
+      textView: .titleAbstract)
+    try TrainWorkflow.writeManifest(manifest, to: output)
+    return ImportReport(output: output, configuration: adapter, sites: bySite.count)
+  }
+
+  /// The config and tensors files of a PEFT directory; a pickled `adapter_model.bin` is refused by name.
+  private static func peftFiles(in peftDirectory: URL) throws -> (config: URL, tensors: URL) {
     let configURL = peftDirectory.appendingPathComponent(configFile)
     let tensorsURL = peftDirectory.appendingPathComponent(tensorsFile)
     guard FileManager.default.fileExists(atPath: configURL.path) else {
@@ -306,16 +383,21 @@ public enum PEFTWorkflow {
       }
       throw WorkflowError.missingInput(path: tensorsURL.path)
     }
+    return (configURL, tensorsURL)
+  }
+
+  private static func readAdapterConfig(at configURL: URL) throws -> AdapterConfig {
     let configData: Data
     do { configData = try Data(contentsOf: configURL) } catch {
       throw WorkflowError.io(path: configURL.path, reason: error.localizedDescription)
     }
-    let settings = try AdapterConfig.parse(configData, path: configURL.path)
-    let (configRank, loraAlpha, useDoRA, useRSLoRA, dropout) = (
-      settings.rank, settings.alpha, settings.useDoRA, settings.useRSLoRA, settings.dropout
-    )
+    return try AdapterConfig.parse(configData, path: configURL.path)
+  }
 
-    // Tensors by site.
+  /// The file's tensors grouped by site and part (`lora_A.weight`, `lora_B.weight`, `lora_magnitude_vector`).
+  private static func loraTensorsBySite(in tensorsURL: URL, useDoRA: Bool) throws
+    -> [LinearSite: [String: Tensor<Float>]]
+  {
     let file = try SafeTensorsFile(contentsOf: tensorsURL)
     var bySite: [LinearSite: [String: Tensor<Float>]] = [:]
     for key in file.names {
@@ -334,9 +416,14 @@ public enum PEFTWorkflow {
       bySite[site, default: [:]][part] = Tensor(shape: shape, scalars: scalars)
     }
     guard !bySite.isEmpty else { throw WorkflowError.usage("\(tensorsURL.path): no LoRA tensors") }
+    return bySite
+  }
 
-    let bertModel = try BertModel<Float>.load(directory: base)
-    let bert = bertModel.configuration
+  /// The lowest adapted layer and the adapted modules, once the sites are checked to be what
+  /// `--targets` / `--freeze-layers` describe: the same modules in every layer from the lowest up.
+  private static func adaptedLayers(
+    of bySite: [LinearSite: [String: Tensor<Float>]], file tensorsURL: URL, bert: BertConfiguration, base: URL
+  ) throws -> (lowest: Int, modules: [LinearModule]) {
     let layers = Set(bySite.keys.map(\.layer)).sorted()
     let modules = Set(bySite.keys.map(\.module)).sorted()
     guard let lowest = layers.first, let highest = layers.last, highest < bert.layerCount else {
@@ -356,69 +443,65 @@ public enum PEFTWorkflow {
         )
       }
     }
+    return (lowest, modules)
+  }
+
+  /// The tensors under csmed's names, each checked to be present with the shape `base` gives it.
+  private static func csmedTensors(
+    from bySite: [LinearSite: [String: Tensor<Float>]], settings: AdapterConfig, file tensorsURL: URL,
+    bert: BertConfiguration, base: URL
+  ) throws -> [String: Tensor<Float>] {
+    let rank = settings.rank
     var tensors: [String: Tensor<Float>] = [:]
     for (site, parts) in bySite.sorted(by: { $0.key < $1.key }) {
-      let name = "\(site)"
+      let check = SiteTensors(file: tensorsURL.path, name: "\(site)", parts: parts)
       let (out, inDim) = site.module.shape(bert)
-      guard let a = parts["lora_A.weight"] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_A.weight' is missing")
+      // Both factors must be there before either shape is judged.
+      let a = try check.present("lora_A.weight")
+      let b = try check.present("lora_B.weight")
+      try check.shape(of: a, "lora_A.weight", is: [rank, inDim], note: " (r \(rank), \(base.lastPathComponent))")
+      try check.shape(of: b, "lora_B.weight", is: [out, rank])
+      tensors[check.name + ".lora_A.weight"] = a
+      tensors[check.name + ".lora_B.weight"] = b
+      if settings.useDoRA {
+        let m = try check.present("lora_magnitude_vector", note: " (use_dora is true)")
+        try check.shape(of: m, "lora_magnitude_vector", is: [out])
+        tensors[check.name + ".lora_magnitude_vector"] = m
       }
-      guard let b = parts["lora_B.weight"] else {
-        throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_B.weight' is missing")
-      }
-      guard a.shape == [configRank, inDim] else {
-        throw WorkflowError.usage(
-          "\(tensorsURL.path): '\(name).lora_A.weight' has shape \(a.shape), expected [\(configRank), \(inDim)] (r \(configRank), \(base.lastPathComponent))"
-        )
-      }
-      guard b.shape == [out, configRank] else {
-        throw WorkflowError.usage(
-          "\(tensorsURL.path): '\(name).lora_B.weight' has shape \(b.shape), expected [\(out), \(configRank)]")
-      }
-      tensors[name + ".lora_A.weight"] = a
-      tensors[name + ".lora_B.weight"] = b
-      if useDoRA {
-        guard let m = parts["lora_magnitude_vector"] else {
-          throw WorkflowError.usage("\(tensorsURL.path): '\(name).lora_magnitude_vector' is missing (use_dora is true)")
-        }
-        guard m.shape == [out] else {
-          throw WorkflowError.usage(
-            "\(tensorsURL.path): '\(name).lora_magnitude_vector' has shape \(m.shape), expected [\(out)]")
-        }
-        tensors[name + ".lora_magnitude_vector"] = m
-      }
+    }
+    return tensors
+  }
+
+  /// One site's PEFT tensors, with the errors that name the file and the tensor.
+  private struct SiteTensors {
+    var file: String
+    /// The site as csmed names it, `layer.N.<module path>`.
+    var name: String
+    var parts: [String: Tensor<Float>]
+
+    func present(_ part: String, note: String = "") throws -> Tensor<Float> {
+      guard let t = parts[part] else { throw WorkflowError.usage("\(file): '\(name).\(part)' is missing\(note)") }
+      return t
     }
 
-    // csmed's scale: α / r (lora, dora) or α / √r (rslora). DoRA with rsLoRA scaling keeps PEFT's
-    // scale α / √r through α' = α √r.
-    let method: AdapterMethod = useDoRA ? .dora : (useRSLoRA ? .rslora : .lora)
-    let alpha = useDoRA && useRSLoRA ? loraAlpha * Double(configRank).squareRoot() : loraAlpha
-    let adapter = AdapterConfiguration(
-      method: method, rank: configRank, alpha: alpha, targets: modules, dropout: method == .dora ? 0 : dropout,
-      freezeLayers: lowest)
-    do { try adapter.validate(against: bert) } catch {
-      throw WorkflowError.usage("\(configURL.path): \(error)")
+    func shape(of t: Tensor<Float>, _ part: String, is expected: [Int], note: String = "") throws {
+      guard t.shape == expected else {
+        throw WorkflowError.usage("\(file): '\(name).\(part)' has shape \(t.shape), expected \(expected)\(note)")
+      }
     }
-    var encoder = try AdaptedEncoder<Float>(configuration: adapter, bert: bert, base: bertModel.weights)
-    try encoder.load(tensors, file: tensorsURL.path)
+  }
 
-    do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) } catch {
-      throw WorkflowError.io(path: output.path, reason: "cannot create: \(error.localizedDescription)")
-    }
-    let identity = try BaseModelIdentity.of(directory: base)
-    let values = encoder.namedTensors.map { SafeTensorsValue.float($0.name, shape: $0.tensor.shape, $0.tensor.scalars) }
-    try writeAtomically(
-      SafeTensorsWriter.encode(values, metadata: ["format": "csmed", "source": "peft"]),
-      to: output.appendingPathComponent(ScreenerManifest.tensorsFile))
-    let manifest = ScreenerManifest(
-      kind: .biEncoder, stage: "ta", base: identity, adapter: adapter, smtBlocks: nil, maxLength: 256,
-      queryMaxLength: 128,
-      trainedOn: [], selectedEpoch: 1, validation: [:], createdAt: ISO8601DateFormatter().string(from: Date()),
-      // What the adapter was trained on elsewhere is not recorded in a PEFT directory: it
-      // screens title and abstract, the text every screening dataset carries.
-      textView: .titleAbstract)
-    try TrainWorkflow.writeManifest(manifest, to: output)
-    return ImportReport(output: output, configuration: adapter, sites: bySite.count)
+  /// csmed's adapter for PEFT's settings. csmed's scale is α / r (lora, dora) or α / √r (rslora);
+  /// DoRA with rsLoRA scaling keeps PEFT's scale α / √r through α' = α √r.
+  private static func importedConfiguration(_ settings: AdapterConfig, modules: [LinearModule], freezeLayers: Int)
+    -> AdapterConfiguration
+  {
+    let method: AdapterMethod = settings.useDoRA ? .dora : (settings.useRSLoRA ? .rslora : .lora)
+    let alpha =
+      settings.useDoRA && settings.useRSLoRA ? settings.alpha * Double(settings.rank).squareRoot() : settings.alpha
+    return AdapterConfiguration(
+      method: method, rank: settings.rank, alpha: alpha, targets: modules,
+      dropout: method == .dora ? 0 : settings.dropout, freezeLayers: freezeLayers)
   }
 
   /// `(site, part)` of a PEFT tensor name: `[base_model.model.][bert.]encoder.layer.N.<module path>.<part>`.

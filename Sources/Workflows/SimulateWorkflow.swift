@@ -131,80 +131,151 @@ public enum SimulateWorkflow {
   public static func run(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Result {
     guard options.seeds >= 1 else { throw WorkflowError.usage("--seeds must be at least 1") }
     let review = try options.source.load()
-    var notes: [String] = []
-    let included = review.labels.indices.filter { review.labels[$0] != nil }
-    if included.count < review.labels.count {
-      notes.append("\(review.labels.count - included.count) candidate(s) without a label for this stage were left out")
-    }
-    let labels = included.map { review.labels[$0] == 1 }
-    guard labels.contains(true) else {
-      throw WorkflowError.usage("review \(review.reviewID) has no included record at this stage; nothing to simulate")
-    }
-    let pairs = zip(labels, labels.dropFirst())
-    let sortedByLabel = !pairs.contains { !$0 && $1 } || !pairs.contains { $0 && !$1 }
-    if options.coldStart == .fileOrder, sortedByLabel {
-      notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
-    }
-    let texts = Self.texts(of: review, candidates: included, model: options.model)
-    let withoutText = Self.withoutText(texts)
+    let candidates = try Candidates(of: review, options: options)
     let question = reviewQuery(title: review.title, criteria: review.criteria)
     let needsQuestion = options.model == .biEncoder || options.coldStart == .zeroShot
     if needsQuestion, question.isEmpty {
       throw WorkflowError.usage("bi-encoder and --warm-start zero-shot need the review's title (--review-title)")
     }
-    // Frozen sentence embeddings: features of embed-lr and tfidf-embed-lr, and the zero-shot
-    // prior of the other models (the bi-encoder computes its own).
-    let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
-    func encoderBase() throws -> URL {
-      guard let base = options.base else {
-        throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR")
-      }
-      return base
+    let (embeddings, priorScores) = try frozenEmbeddings(
+      of: candidates, question: question, options: options, progress: progress)
+    let features = try classicalFeatures(
+      of: candidates.texts, embeddings: embeddings, model: options.model, withoutText: candidates.withoutText)
+    let simulation = try SeedSimulation(
+      options: options, reviewID: review.reviewID, candidates: candidates, question: question, features: features,
+      priorScores: priorScores)
+    let runs: [SeedRun] = try (0..<options.seeds).map { offset in
+      try simulation.run(seed: options.seed &+ UInt64(offset), progress: progress)
     }
-    var embeddings: [[Float]] = []
-    var priorScores: [Double]?
-    if frozen {
-      let base = try encoderBase()
-      let embedder = try SentenceEmbedder(directory: base)
-      embeddings =
-        if let cache = options.embeddingCache {
-          try EmbeddingCache(directory: cache).embeddings(of: texts, with: embedder, base: base, progress: progress)
-        } else {
-          try ScreenWorkflow.embedInChunks(texts, with: embedder, progress: progress)
-        }
-      if options.coldStart == .zeroShot {
-        let queryVector = try embedder.embed([question])[0]
-        priorScores = Self.meanFilled(embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }, where: withoutText)
-      }
-    }
-    let features = try classicalFeatures(of: texts, embeddings: embeddings, model: options.model, withoutText: withoutText)
-    let rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
-    let ids = included.map { "r\($0)" }
-    let labelSet = LabelSet(
-      source: review.reviewID,
-      reviews: [ReviewLabels(reviewID: review.reviewID, candidates: ids, relevant: Set(zip(ids, labels).filter(\.1).map(\.0)))])
-    var evaluation = EvaluationOptions()
-    evaluation.wssConvention = options.wssConvention
-    evaluation.recallTargets = Array(Set([options.targetRecall, 0.95, 1.0])).sorted()
-    let simulator = try StoppingSimulator(targetRecall: options.targetRecall, checkInterval: 1)
+    return Result(
+      review: review, included: candidates.included, runs: runs,
+      reliability: StoppingSimulator.reliability(of: runs.map(\.stopping)), notes: candidates.notes)
+  }
 
-    var runs: [SeedRun] = []
-    for offset in 0..<options.seeds {
-      let seed = options.seed &+ UInt64(offset)
+  /// The candidates with a known label, as the simulation sees them, and what the user should
+  /// know about them.
+  private struct Candidates {
+    /// Indices into the review's candidates.
+    var included: [Int]
+    var labels: [Bool]
+    /// The document ids the evaluator sees, one per included candidate.
+    var ids: [String]
+    var texts: [String]
+    var withoutText: [Bool]
+    var notes: [String] = []
+
+    init(of review: LabelledReview, options: Options) throws {
+      included = review.labels.indices.filter { review.labels[$0] != nil }
+      if included.count < review.labels.count {
+        notes.append("\(review.labels.count - included.count) candidate(s) without a label for this stage were left out")
+      }
+      labels = included.map { review.labels[$0] == 1 }
+      guard labels.contains(true) else {
+        throw WorkflowError.usage("review \(review.reviewID) has no included record at this stage; nothing to simulate")
+      }
+      let pairs = zip(labels, labels.dropFirst())
+      let sortedByLabel = !pairs.contains { !$0 && $1 } || !pairs.contains { $0 && !$1 }
+      if options.coldStart == .fileOrder, sortedByLabel {
+        notes.append("the candidates are sorted by label, so a file-order warm start leaks the labels; use --warm-start random")
+      }
+      ids = included.map { "r\($0)" }
+      texts = SimulateWorkflow.texts(of: review, candidates: included, model: options.model)
+      withoutText = SimulateWorkflow.withoutText(texts)
+    }
+  }
+
+  /// Frozen sentence embeddings: features of embed-lr and tfidf-embed-lr, and the zero-shot
+  /// prior of the other models (the bi-encoder computes its own). Empty and nil when neither
+  /// is needed.
+  private static func frozenEmbeddings(
+    of candidates: Candidates, question: String, options: Options, progress: ProgressHandler
+  ) throws -> (embeddings: [[Float]], priorScores: [Double]?) {
+    let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
+    guard frozen else { return ([], nil) }
+    let base = try encoderBase(options)
+    let embedder = try SentenceEmbedder(directory: base)
+    let embeddings =
+      if let cache = options.embeddingCache {
+        try EmbeddingCache(directory: cache).embeddings(of: candidates.texts, with: embedder, base: base, progress: progress)
+      } else {
+        try ScreenWorkflow.embedInChunks(candidates.texts, with: embedder, progress: progress)
+      }
+    guard options.coldStart == .zeroShot else { return (embeddings, nil) }
+    let queryVector = try embedder.embed([question])[0]
+    let priorScores = meanFilled(
+      embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }, where: candidates.withoutText)
+    return (embeddings, priorScores)
+  }
+
+  private static func encoderBase(_ options: Options) throws -> URL {
+    guard let base = options.base else {
+      throw WorkflowError.usage("\(options.model.rawValue) and --warm-start zero-shot need --base DIR")
+    }
+    return base
+  }
+
+  /// What every seed's run shares: the candidates, the model's inputs, the stopping rules and
+  /// the evaluator's labels.
+  private struct SeedSimulation {
+    var options: Options
+    var reviewID: String
+    var candidates: Candidates
+    var question: String
+    /// The classical model's features; nil for the bi-encoder.
+    var features: SparseMatrix?
+    var priorScores: [Double]?
+    var rules: [any StoppingRule]
+    var labelSet: LabelSet
+    var evaluation = EvaluationOptions()
+    var simulator: StoppingSimulator
+
+    init(
+      options: Options, reviewID: String, candidates: Candidates, question: String, features: SparseMatrix?,
+      priorScores: [Double]?
+    ) throws {
+      self.options = options
+      self.reviewID = reviewID
+      self.candidates = candidates
+      self.question = question
+      self.features = features
+      self.priorScores = priorScores
+      rules = try StoppingRuleCatalog.rules(from: options.rules, targetRecall: options.targetRecall)
+      let ids = candidates.ids
+      labelSet = LabelSet(
+        source: reviewID,
+        reviews: [
+          ReviewLabels(reviewID: reviewID, candidates: ids, relevant: Set(zip(ids, candidates.labels).filter(\.1).map(\.0)))
+        ])
+      evaluation.wssConvention = options.wssConvention
+      evaluation.recallTargets = Array(Set([options.targetRecall, 0.95, 1.0])).sorted()
+      simulator = try StoppingSimulator(targetRecall: options.targetRecall, checkInterval: 1)
+    }
+
+    func run(seed: UInt64, progress: ProgressHandler) throws -> SeedRun {
       let started = Date()
-      let coldStart: PrioritizedScreening.ColdStart =
-        switch options.coldStart {
-        case .fileOrder: .fileOrder
-        case .random: .random
-        case .zeroShot: .scores(priorScores ?? [])
-        }
+      // The loop stops at the last relevant record, usually before the bar is full.
+      progress(.started("simulate seed \(seed)", total: candidates.labels.count))
+      let steps = try screeningOrder(seed: seed, progress: progress)
+      progress(.finished("simulate seed \(seed)"))
+      let seconds = Date().timeIntervalSince(started)
+      let run = Run(
+        name: "\(options.model.rawValue) seed \(seed)", format: .csv,
+        rankings: [Ranking(reviewID: reviewID, documentIDs: steps.map { candidates.ids[$0.record] })])
+      let report = try Evaluator.evaluate(run, labels: labelSet, options: evaluation)
+      var generator = SplitMix64(seed: seed)
+      let stopping = try simulator.simulate(
+        ScreeningOrder(labels: steps.map(\.label)), rules: rules, using: &generator)
+      return SeedRun(seed: seed, steps: steps, evaluation: report, stopping: stopping, seconds: seconds)
+    }
+
+    /// The labelling order of one seed: the linear model on the features, or the bi-encoder
+    /// fine-tuned inside the loop.
+    private func screeningOrder(seed: UInt64, progress: ProgressHandler) throws -> [PrioritizedScreening.Step] {
+      let labels = candidates.labels
       var settings = PrioritizedScreening.Settings(
         priorIncluded: options.priorIncluded, priorExcluded: options.priorExcluded,
         coldStart: coldStart, batchSize: options.batchSize,
         priorHalfLife: options.priorHalfLife, seed: seed)
-      let steps: [PrioritizedScreening.Step]
-      // The loop stops at the last relevant record, usually before the bar is full.
-      progress(.started("simulate seed \(seed)", total: labels.count))
       let relevant = labels.count(where: \.self)
       let reportQuery: (Int, Int) -> Void = { screened, found in
         progress(.status("\(found)/\(relevant) relevant found"))
@@ -212,33 +283,27 @@ public enum SimulateWorkflow {
       }
       if let features {
         let model = try linearModel(options.model, seed: seed)
-        steps = try PrioritizedScreening.simulate(
+        return try PrioritizedScreening.simulate(
           features: features, labels: labels, model: model, settings: settings, progress: reportQuery)
-      } else {
-        let base = try encoderBase()
-        var adapter = options.adapter
-        adapter.seed = seed
-        var learner = try BiEncoderLearner(
-          base: base, adapter: adapter, question: question, texts: texts, settings: options.biEncoder, seed: seed)
-        // Untrained, the learner is the zero-shot ranker: its scores are the warm start.
-        if options.coldStart == .zeroShot { settings.coldStart = .scores(try learner.scores()) }
-        settings.growBatch = true
-        steps = try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings, progress: reportQuery)
       }
-      progress(.finished("simulate seed \(seed)"))
-      let seconds = Date().timeIntervalSince(started)
-      let run = Run(
-        name: "\(options.model.rawValue) seed \(seed)", format: .csv,
-        rankings: [Ranking(reviewID: review.reviewID, documentIDs: steps.map { ids[$0.record] })])
-      let report = try Evaluator.evaluate(run, labels: labelSet, options: evaluation)
-      var generator = SplitMix64(seed: seed)
-      let stopping = try simulator.simulate(
-        ScreeningOrder(labels: steps.map(\.label)), rules: rules, using: &generator)
-      runs.append(SeedRun(seed: seed, steps: steps, evaluation: report, stopping: stopping, seconds: seconds))
+      var adapter = options.adapter
+      adapter.seed = seed
+      var learner = try BiEncoderLearner(
+        base: try encoderBase(options), adapter: adapter, question: question, texts: candidates.texts,
+        settings: options.biEncoder, seed: seed)
+      // Untrained, the learner is the zero-shot ranker: its scores are the warm start.
+      if options.coldStart == .zeroShot { settings.coldStart = .scores(try learner.scores()) }
+      settings.growBatch = true
+      return try PrioritizedScreening.simulate(learner: &learner, labels: labels, settings: settings, progress: reportQuery)
     }
-    return Result(
-      review: review, included: included, runs: runs,
-      reliability: StoppingSimulator.reliability(of: runs.map(\.stopping)), notes: notes)
+
+    private var coldStart: PrioritizedScreening.ColdStart {
+      switch options.coldStart {
+      case .fileOrder: .fileOrder
+      case .random: .random
+      case .zeroShot: .scores(priorScores ?? [])
+      }
+    }
   }
 
   /// The untrained linear model of a model with features: the classical kind's, or for the
