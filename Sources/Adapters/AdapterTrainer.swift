@@ -135,9 +135,10 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
   // MARK: Checkpoints
 
   /// Writes `state-<step>.safetensors` (trainable tensors and AdamW moments) and then
-  /// `trainer-state.json` naming it, each through a synced temporary file renamed into place, so
-  /// a crash at any point leaves the previous checkpoint readable.
-  public func saveState(to directory: URL, extra: [String: String] = [:]) throws(AdapterError) {
+  /// `trainer-state.json` naming it and holding the caller's `progress` (where its loop stands),
+  /// each through a synced temporary file renamed into place, so a crash at any point leaves the
+  /// previous checkpoint readable.
+  public func saveState<Progress: Codable>(to directory: URL, progress: Progress) throws(AdapterError) {
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     } catch { throw .invalidCheckpoint(file: directory.path, reason: "cannot create: \(error.localizedDescription)") }
@@ -151,14 +152,14 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
     }
     let step = optimizer.stepCount
     let stateFile = "state-\(step).safetensors"
-    let info = TrainerState(step: step, stateFile: stateFile, schedule: optimizer.schedule, extra: extra)
+    let info = TrainerState(step: step, stateFile: stateFile, schedule: optimizer.schedule, progress: progress)
     do {
       try writeAtomically(
-        SafeTensorsWriter.encode(values, metadata: ["format": TrainerState.format, "step": "\(step)"]),
+        SafeTensorsWriter.encode(values, metadata: ["format": TrainerStateFile.format, "step": "\(step)"]),
         to: directory.appendingPathComponent(stateFile))
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try writeAtomically(try encoder.encode(info), to: directory.appendingPathComponent(TrainerState.fileName))
+      try writeAtomically(try encoder.encode(info), to: directory.appendingPathComponent(TrainerStateFile.name))
     } catch let e as EncoderError { throw .encoder(e) } catch {
       throw .invalidCheckpoint(file: directory.path, reason: "\(error)")
     }
@@ -169,12 +170,19 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
     }
   }
 
-  /// Restores tensors, moments, step and schedule written by ``saveState(to:extra:)``; returns its `extra`.
+  /// A state without loop progress.
+  public func saveState(to directory: URL) throws(AdapterError) {
+    try saveState(to: directory, progress: [String: String]())
+  }
+
+  /// Restores tensors, moments, step and schedule written by ``saveState(to:progress:)``; returns its progress.
   @discardableResult
-  public mutating func loadState(from directory: URL) throws(AdapterError) -> [String: String] {
-    let jsonURL = directory.appendingPathComponent(TrainerState.fileName)
-    let info: TrainerState
-    do { info = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: jsonURL)) } catch {
+  public mutating func loadState<Progress: Codable>(
+    from directory: URL, as _: Progress.Type = [String: String].self
+  ) throws(AdapterError) -> Progress {
+    let jsonURL = directory.appendingPathComponent(TrainerStateFile.name)
+    let info: TrainerState<Progress>
+    do { info = try JSONDecoder().decode(TrainerState<Progress>.self, from: Data(contentsOf: jsonURL)) } catch {
       throw .invalidCheckpoint(file: jsonURL.path, reason: "not a training state: \(error.localizedDescription)")
     }
     let file: SafeTensorsFile
@@ -205,24 +213,22 @@ public struct AdapterTrainer<Scalar: BLASScalar>: Sendable {
     if let failure { throw failure }
     model = restored
     optimizer.restore(firstMoments: m, secondMoments: v, stepCount: info.step, schedule: info.schedule)
-    return info.extra
+    return info.progress
   }
 }
 
-/// The JSON of a training state (`trainer-state.json`).
-struct TrainerState: Codable {
-  static let format = "csmed-adapter-trainer-1"
-  static let fileName = "trainer-state.json"
-  var format = Self.format
+/// The name and format tag of `trainer-state.json`.
+public enum TrainerStateFile {
+  public static let name = "trainer-state.json"
+  static let format = "csmed-adapter-trainer-2"
+}
+
+/// The JSON of a training state (`trainer-state.json`): the optimizer's step and schedule, the
+/// tensors' file, and the training loop's own typed progress.
+struct TrainerState<Progress: Codable>: Codable {
+  var format = TrainerStateFile.format
   var step: Int
   var stateFile: String
   var schedule: LinearWarmupSchedule
-  var extra: [String: String]
-
-  init(step: Int, stateFile: String, schedule: LinearWarmupSchedule, extra: [String: String]) {
-    self.step = step
-    self.stateFile = stateFile
-    self.schedule = schedule
-    self.extra = extra
-  }
+  var progress: Progress
 }

@@ -68,16 +68,9 @@ struct CrossEncoderRun {
       let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
       let warm = AdapterTrainer(
         model: AdapterModel(encoder: encoder, head: head), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1))
-      var accumulated: [LinearSite: Tensor<Float>] = [:]
-      for _ in 0..<adapter.smtWarmupSteps {
-        let (_, g) = try warm.classificationGradients(try labelled(balanced(&rng)), using: &rng)
-        let dense = BertWeights<Float>.fromNamed(g, configuration: bert.configuration, prefix: "encoder.")
-        for site in adapter.sites(bert.configuration) {
-          guard let w = dense?.weight(at: site) else { continue }
-          accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
-        }
+      blocks = try SMTSelection.warmedUp(adapter, bert: bert.configuration, steps: adapter.smtWarmupSteps) { _ in
+        try warm.classificationGradients(try labelled(balanced(&rng)), using: &rng).gradients
       }
-      blocks = SMTSelection.blocks(gradients: accumulated, count: adapter.smtBlocks, blockSize: adapter.smtBlockSize)
     }
     let encoder = try AdaptedEncoder(configuration: adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
     let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)

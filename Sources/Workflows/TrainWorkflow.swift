@@ -150,157 +150,10 @@ public enum TrainWorkflow {
     _ options: Options, train: [ScreeningData.Review], valid: [ScreeningData.Review], started: Date,
     progress: ProgressHandler
   ) throws -> Report {
-    let bert = try BertModel<Float>.load(directory: options.base)
-    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
-    let identity = try BaseModelIdentity.of(directory: options.base)
-    let c = bert.configuration
-    var rng = SplitMix64(seed: options.seed)
-    let batches = Batcher(train: train, options: options)
-    // The schedule spans the steps the epochs' real batch plans hold (or the --max-steps budget).
-    func epochGenerator(_ epoch: Int) -> SplitMix64 { SplitMix64(seed: options.seed &+ UInt64(epoch) &* 0x9E37_79B9) }
-    let planned = (1...max(1, options.epochs)).reduce(0) { total, epoch in
-      var g = epochGenerator(epoch)
-      return total + batches.epoch(using: &g).count
+    try withoutActuallyEscaping(progress) { progress in
+      var training = try NeuralTraining(options, train: train, valid: valid, progress: progress)
+      return try training.run(started: started)
     }
-    let plannedSteps = min(options.maxSteps ?? Int.max, planned)
-    let schedule = LinearWarmupSchedule(
-      peak: options.learningRate, warmupSteps: plannedSteps / 10, totalSteps: max(plannedSteps, 1))
-
-    // SMT places its blocks by the gradients of a few warm-up batches (no update is made).
-    var smtBlocks: [LinearSite: [SMTBlocks<Float>.Block]] = [:]
-    if options.adapter.method == .smt {
-      smtBlocks = try smtWarmUp(options, bert: bert, tokenizer: tokenizer, batches: batches, progress: progress)
-    }
-    let encoder = try AdaptedEncoder(configuration: options.adapter, bert: c, base: bert.weights, smtBlocks: smtBlocks)
-    let head: ClassificationHead<Float>? =
-      options.kind == .crossEncoder
-      ? ClassificationHead.random(hiddenSize: c.hiddenSize, classCount: 2, dropoutProbability: 0.1, using: &rng) : nil
-    let labelsAll = train.flatMap { $0.labels.compactMap { $0 } }
-    var trainer = AdapterTrainer(
-      model: AdapterModel(encoder: encoder, head: head), schedule: schedule,
-      hyperparameters: AdamWHyperparameters(weightDecay: 0.01),
-      classWeights: options.kind == .crossEncoder ? Loss.inverseFrequencyWeights(labels: labelsAll, classCount: 2) : nil,
-      workers: options.workers)
-    if options.encoderDropout > 0 { trainer.encoderDropout = (options.encoderDropout, options.encoderDropout) }
-    if options.adapter.freezeLayers > 0, options.adapter.method != .full {
-      // Layer skipping: the frozen layers' outputs are computed once per sequence.
-      trainer.model.encoder.lowerLayerCache = LowerLayerCache(maxBytes: 1 << 30)
-    }
-
-    let stateDirectory = options.output.appendingPathComponent("state")
-    var firstEpoch = 1
-    var best = (epoch: 0, score: -Double.infinity, metrics: [String: Double]())
-    var lastValidation = Validation()
-    var stale = 0
-    if options.resume {
-      guard FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("trainer-state.json").path) else {
-        throw WorkflowError.usage("--resume: \(stateDirectory.path) holds no training state")
-      }
-      let extra = try trainer.loadState(from: stateDirectory)
-      firstEpoch = (Int(extra["epoch"] ?? "") ?? 0) + 1
-      best = (Int(extra["best_epoch"] ?? "") ?? 0, Double(extra["best_score"] ?? "") ?? -.infinity, [:])
-      stale = Int(extra["stale"] ?? "") ?? 0
-      progress(.note("resuming after epoch \(firstEpoch - 1), step \(trainer.optimizer.stepCount)"))
-    }
-    let log = TrainingLog(url: options.output.appendingPathComponent("train-log.jsonl"), append: options.resume)
-
-    func validate(_ model: AdapterModel<Float>) throws -> Validation {
-      guard !valid.isEmpty else { return Validation() }
-      let scored = try valid.map { r in
-        (r, Optional(try TrainedScreener.neuralScores(
-          model: model, tokenizer: tokenizer, kind: options.kind, query: r.query, texts: r.texts,
-          maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, progress: { _ in })))
-      }
-      return Validation(
-        metrics: ScreeningData.metrics(scored), fractions: RecallFractions.compute(ScreeningData.rankings(scored)))
-    }
-    /// Model selection: mean WSS@95 plus mean recall@10%, so ties on one are broken by the other.
-    func selectionScore(_ m: [String: Double]) -> Double { (m["wss@95"] ?? 0) + (m["recall@10%"] ?? 0) }
-
-    if firstEpoch == 1, !valid.isEmpty, options.kind == .biEncoder {
-      // Epoch 0: the untuned model (the zero-shot ranker) is a candidate too.
-      let v = try validate(trainer.model)
-      let m = v.metrics
-      best = (0, selectionScore(m), m)
-      try saveModel(trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: 0, validation: v)
-      log.write(["epoch": 0, "validation": m])
-      progress(.note("epoch 0 (untuned) validation: \(ScreeningData.describe(m))"))
-    }
-
-    var tokens = 0
-    var trainingSeconds = 0.0  // optimizer steps only, not validation
-    var completedEpochs = firstEpoch - 1
-    epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
-      var epochRNG = epochGenerator(epoch)
-      let plan = batches.epoch(using: &epochRNG)
-      progress(.started("epoch \(epoch)/\(options.epochs)", total: plan.count))
-      var lossSum = 0.0
-      var stepsThisEpoch = 0
-      for (i, batch) in plan.enumerated() {
-        if trainer.optimizer.stepCount >= plannedSteps { break }
-        let stepStart = Date()
-        var stepRNG = SplitMix64(seed: options.seed ^ UInt64(trainer.optimizer.stepCount &+ 1) &* 0xBF58_476D_1CE4_E5B9)
-        let loss: Double
-        switch options.kind {
-        case .crossEncoder:
-          let encodings = try batch.pairs.map { try tokenizer.encode($0.query, pair: $0.text, maxLength: options.maxLength) }
-          let tb = try TokenBatch(encodings: encodings, paddingID: tokenizer.paddingID)
-          tokens += tb.batchSize * tb.sequenceLength
-          let (l, g) = try trainer.classificationGradients([LabelledBatch(batch: tb, labels: batch.pairs.map(\.label))], using: &stepRNG)
-          trainer.step(g)
-          loss = l
-        default:
-          let q = try TokenBatch(
-            encodings: try batch.queries.map { try tokenizer.encode($0, maxLength: options.queryMaxLength) },
-            paddingID: tokenizer.paddingID)
-          let d = try TokenBatch(
-            encodings: try batch.documents.map { try tokenizer.encode($0, maxLength: options.maxLength) },
-            paddingID: tokenizer.paddingID)
-          tokens += q.batchSize * q.sequenceLength + d.batchSize * d.sequenceLength
-          let (l, g) = try trainer.contrastiveGradients(queries: q, documents: d, temperature: options.temperature, using: &stepRNG)
-          trainer.step(g)
-          loss = l
-        }
-        lossSum += loss
-        stepsThisEpoch += 1
-        trainingSeconds += Date().timeIntervalSince(stepStart)
-        let rate = Double(tokens) / max(trainingSeconds, 1e-9)
-        log.write(["epoch": epoch, "step": trainer.optimizer.stepCount, "loss": loss, "tokens_per_s": rate])
-        progress(.advanced(done: i + 1))
-        progress(.status(String(format: "loss %.4f  %.0f tok/s", lossSum / Double(i + 1), rate)))
-      }
-      progress(.finished("epoch \(epoch)"))
-      completedEpochs = epoch
-      var metrics: [String: Double] = [:]
-      if !valid.isEmpty {
-        lastValidation = try validate(trainer.model)
-        metrics = lastValidation.metrics
-        progress(.note("epoch \(epoch) validation: \(ScreeningData.describe(metrics))"))
-      }
-      log.write(["epoch": epoch, "train_loss": lossSum / Double(max(1, stepsThisEpoch)), "validation": metrics])
-      let score = valid.isEmpty ? Double(epoch) : selectionScore(metrics)
-      if score > best.score {
-        best = (epoch, score, metrics)
-        stale = 0
-        try saveModel(
-          trainer.model, options: options, identity: identity, smtBlocks: smtBlocks, train: train, epoch: epoch,
-          validation: lastValidation)
-      } else {
-        stale += 1
-      }
-      try trainer.saveState(
-        to: stateDirectory,
-        extra: ["epoch": "\(epoch)", "best_epoch": "\(best.epoch)", "best_score": "\(best.score)", "stale": "\(stale)"])
-      if stale >= options.patience {
-        progress(.note("no better validation score for \(stale) epoch(s); stopping"))
-        break epochs
-      }
-      if trainer.optimizer.stepCount >= plannedSteps { break epochs }
-    }
-    let seconds = Date().timeIntervalSince(started)
-    return Report(
-      output: options.output, steps: trainer.optimizer.stepCount, epochs: completedEpochs, selectedEpoch: best.epoch,
-      validation: best.metrics, seconds: seconds, tokensPerSecond: Double(tokens) / max(trainingSeconds, 1e-9))
   }
 
   /// SMT's warm-up: accumulates the dense gradient of every target over `--smt-warmup-steps`
@@ -312,24 +165,19 @@ public enum TrainWorkflow {
     full.method = .full
     let encoder = try AdaptedEncoder(configuration: full, bert: bert.configuration, base: bert.weights)
     var rng = SplitMix64(seed: options.seed ^ 0x5A5A)
-    let plan = batches.epoch(using: &rng)
-    var accumulated: [LinearSite: Tensor<Float>] = [:]
-    let sites = options.adapter.sites(bert.configuration)
+    let plan = Array(batches.epoch(using: &rng).prefix(options.adapter.smtWarmupSteps))
+    let step = BiEncoderStep(
+      tokenizer: tokenizer, maxLength: options.maxLength, queryMaxLength: options.queryMaxLength,
+      temperature: options.temperature)
+    let trainer = AdapterTrainer(
+      model: AdapterModel(encoder: encoder), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1),
+      workers: options.workers)
     progress(.started("SMT warm-up", total: options.adapter.smtWarmupSteps))
-    for (i, batch) in plan.prefix(options.adapter.smtWarmupSteps).enumerated() {
-      let q = try TokenBatch(encodings: try batch.queries.map { try tokenizer.encode($0, maxLength: options.queryMaxLength) }, paddingID: tokenizer.paddingID)
-      let d = try TokenBatch(encodings: try batch.documents.map { try tokenizer.encode($0, maxLength: options.maxLength) }, paddingID: tokenizer.paddingID)
-      let trainer = AdapterTrainer(model: AdapterModel(encoder: encoder), schedule: LinearWarmupSchedule(peak: 0, warmupSteps: 0, totalSteps: 1), workers: options.workers)
-      let (_, g) = try trainer.contrastiveGradients(queries: q, documents: d, temperature: options.temperature, using: &rng)
-      let dense = BertWeights<Float>.fromNamed(g, configuration: bert.configuration, prefix: "encoder.")
-      for site in sites {
-        guard let w = dense?.weight(at: site) else { continue }
-        accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
-      }
-      progress(.advanced(done: i + 1))
+    defer { progress(.finished("SMT warm-up")) }
+    return try SMTSelection.warmedUp(options.adapter, bert: bert.configuration, steps: plan.count) { i in
+      defer { progress(.advanced(done: i + 1)) }
+      return try step.gradients(plan[i], trainer: trainer, using: &rng).gradients
     }
-    progress(.finished("SMT warm-up"))
-    return SMTSelection.blocks(gradients: accumulated, count: options.adapter.smtBlocks, blockSize: options.adapter.smtBlockSize)
   }
 
   static func saveModel(
@@ -370,24 +218,21 @@ extension BertWeights {
   }
 }
 
-/// Appends one JSON object per line (`train-log.jsonl`).
-final class TrainingLog: @unchecked Sendable {
-  let url: URL
 
-  init(url: URL, append: Bool) {
-    self.url = url
-    if !append || !FileManager.default.fileExists(atPath: url.path) {
-      _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+extension SMTSelection {
+  /// SMT's placement: the dense gradients of full fine-tuning summed per target over `steps`
+  /// warm-up batches (no update is made), then the `smtBlocks` blocks with the largest sums.
+  static func warmedUp(
+    _ adapter: AdapterConfiguration, bert: BertConfiguration, steps: Int, gradients: (Int) throws -> NamedTensors<Float>
+  ) throws -> [LinearSite: [SMTBlocks<Float>.Block]] {
+    var accumulated: [LinearSite: Tensor<Float>] = [:]
+    for i in 0..<steps {
+      let dense = BertWeights<Float>.fromNamed(try gradients(i), configuration: bert, prefix: "encoder.")
+      for site in adapter.sites(bert) {
+        guard let w = dense?.weight(at: site) else { continue }
+        accumulated[site] = accumulated[site].map { $0.adding(w) } ?? w
+      }
     }
-  }
-
-  func write(_ object: [String: Any]) {
-    guard JSONSerialization.isValidJSONObject(object),
-      let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-      let handle = try? FileHandle(forWritingTo: url)
-    else { return }
-    defer { try? handle.close() }
-    _ = try? handle.seekToEnd()
-    try? handle.write(contentsOf: data + Data("\n".utf8))
+    return SMTSelection.blocks(gradients: accumulated, count: adapter.smtBlocks, blockSize: adapter.smtBlockSize)
   }
 }

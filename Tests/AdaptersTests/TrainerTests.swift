@@ -81,7 +81,7 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-state-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: dir) }
     let twice = try run(2)
-    try twice.saveState(to: dir, extra: ["epoch": "1"])
+    try twice.saveState(to: dir, progress: ["epoch": "1"])
     var fresh = try Self.trainer(config)
     #expect(try fresh.loadState(from: dir) == ["epoch": "1"])
     #expect(fresh.optimizer.stepCount == 2)

@@ -121,8 +121,8 @@ import TestSupport
     #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
 
     let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: state)) as? [String: Any]
-    let extra = try #require(saved?["extra"] as? [String: String])
-    let epoch = try #require(extra["epoch"].flatMap { Int($0) })
+    let progress = try #require(saved?["progress"] as? [String: Any])
+    let epoch = try #require(progress["epoch"] as? Int)
     let step = try #require(saved?["step"] as? Int)
     let before = try Self.lines(out.appendingPathComponent("train-log.jsonl"))
     #expect(!before.isEmpty)
@@ -141,7 +141,7 @@ import TestSupport
     // The first step logged by the resumed run continues the saved step count, and it trains epochs epoch+1 and epoch+2.
     let firstNew = after.dropFirst(before.count).first { $0.contains("\"step\"") }
     #expect(firstNew?.contains("\"step\":\(step + 1)") == true, "\(firstNew ?? "no step line")")
-    #expect((finalState?["extra"] as? [String: String])?["epoch"] == String(epoch + 2))
+    #expect((finalState?["progress"] as? [String: Any])?["epoch"] as? Int == epoch + 2)
 
     let empty = f.folder.appendingPathComponent("empty-out")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
