@@ -1,11 +1,13 @@
 import Foundation
 import Tensor
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+@testable import Encoder
+
+
+/// The tests' reference trainer: full fine-tuning of the encoder with a classification head,
+/// written directly on Encoder's forward and backward (csmed itself trains through
+/// `AdapterTrainer`, method `full`); the finite-difference, overfit and determinism tests of the
+/// training maths run through it.
 
 /// The trainable state of a sequence classifier: encoder weights and head. Tensor names are
 /// `encoder.<BertWeights name>` and `head.weight` / `head.bias`.
@@ -45,19 +47,6 @@ public struct ClassifierParameters<Scalar: BLASScalar>: TrainableParameters, Equ
         o.withUnsafeBufferPointer { op in for i in 0..<tp.count { tp[i] += op[i] } }
       }
     }
-  }
-}
-
-/// One labelled micro-batch.
-public struct LabelledBatch: Sendable {
-  public var batch: TokenBatch
-  /// `B` classes.
-  public var labels: [Int]
-
-  public init(batch: TokenBatch, labels: [Int]) {
-    precondition(labels.count == batch.batchSize, "\(labels.count) labels for batch of \(batch.batchSize)")
-    self.batch = batch
-    self.labels = labels
   }
 }
 
@@ -317,25 +306,3 @@ extension Trainer {
   }
 }
 
-/// Writes `data` to a temporary file beside `url`, syncs it, and renames it over `url`.
-public func writeAtomically(_ data: Data, to url: URL) throws(EncoderError) {
-  let dir = url.deletingLastPathComponent()
-  let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-  do {
-    guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
-      throw EncoderError.io(path: tmp.path, reason: "cannot create temporary file")
-    }
-    let handle = try FileHandle(forWritingTo: tmp)
-    defer { try? handle.close() }
-    try handle.write(contentsOf: data)
-    try handle.synchronize()
-  } catch {
-    try? FileManager.default.removeItem(at: tmp)
-    throw .io(path: url.path, reason: "\(error)")
-  }
-  guard rename(tmp.path, url.path) == 0 else {
-    let reason = String(cString: strerror(errno))
-    try? FileManager.default.removeItem(at: tmp)
-    throw .io(path: url.path, reason: "rename failed: \(reason)")
-  }
-}
