@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// An error raised while building a screening state, configuring a stopping rule, simulating
@@ -62,6 +63,18 @@ public enum StoppingError: Error, Sendable, Equatable, CustomStringConvertible {
       return
         "\(file):\(line): expected the screened records to have orders 1, 2, 3, … without gaps, "
         + "found order \(found) where \(expected) was expected"
+    }
+  }
+}
+
+extension StoppingError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .unreadableFile: .noInput
+    case .invalidParameter, .unknownRule: .usage
+    case .inconsistentState, .noRelevantRecords, .emptyInput, .missingColumn, .malformedCSV, .invalidValue, .duplicateValue,
+      .gapInOrder:
+      .data
     }
   }
 }
