@@ -68,10 +68,12 @@ public enum StoppingError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension StoppingError: CategorizedError {
+  /// A bad rule or parameter is the request's fault; a labels file that cannot be read is
+  /// missing; everything else is wrong content of the labels.
   public var category: ErrorCategory {
     switch self {
-    case .unreadableFile: .noInput
     case .invalidParameter, .unknownRule: .usage
+    case .unreadableFile: .noInput
     case .inconsistentState, .noRelevantRecords, .emptyInput, .missingColumn, .malformedCSV, .invalidValue, .duplicateValue,
       .gapInOrder:
       .data
