@@ -35,21 +35,24 @@ let package = Package(
     .target(name: "CKernels", path: "Sources/CKernels"),
 
     // MARK: Layers (dependencies point down only)
+    // What kind of failure an error is (CategorizedError): every layer's error type adopts it.
+    .target(name: "Failures", swiftSettings: strict),
     .target(name: "Corpus", swiftSettings: strict),
-    .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2"], swiftSettings: strict),
-    .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd"], swiftSettings: strict),
-    .target(name: "Evaluation", dependencies: ["Corpus"], swiftSettings: strict),
-    .target(name: "Text", dependencies: ["Corpus"], swiftSettings: strict),
-    .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels"], swiftSettings: strict),
+    .target(name: "Ingest", dependencies: ["Corpus", "CLibXML2", "Failures"], swiftSettings: strict),
+    .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd", "Failures"], swiftSettings: strict),
+    .target(name: "Evaluation", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
+    .target(name: "Text", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels", "Failures"], swiftSettings: strict),
     .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
-    .target(name: "Screening", dependencies: ["Corpus", "Text"], swiftSettings: strict),
-    .target(name: "HTMLPage", dependencies: ["Text", "Evaluation"], swiftSettings: strict),
+    .target(name: "Screening", dependencies: ["Corpus", "Text", "Failures"], swiftSettings: strict),
+    .target(name: "HTMLPage", dependencies: ["Text", "Evaluation", "Failures"], swiftSettings: strict),
     .target(
-      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters", "HTMLPage"], swiftSettings: strict),
-    .target(name: "CLIKit", swiftSettings: strict),
+      name: "Workflows", dependencies: ["Corpus", "Ingest", "Store", "Evaluation", "Screening", "Text", "Encoder", "Tensor", "Adapters", "HTMLPage", "Failures"], swiftSettings: strict),
+    .target(name: "CLIKit", dependencies: ["Failures"], swiftSettings: strict),
     .executableTarget(
-      name: "csmed", dependencies: ["Workflows", "CLIKit", "Corpus", "Ingest", "Evaluation", "Screening", "Store", "Text", "Tensor", "Encoder", "Adapters", "HTMLPage"], swiftSettings: strict),
+      name: "csmed",
+      dependencies: ["Workflows", "CLIKit", "Failures", "Corpus", "Evaluation", "Screening", "Store", "Tensor", "Encoder", "Adapters", "HTMLPage"], swiftSettings: strict),
     .executableTarget(name: "classical-bench", dependencies: ["Corpus", "Text", "Screening"], swiftSettings: strict),
     // Every reader of outside input under libFuzzer (scripts/fuzz.sh); a replay tool otherwise.
     .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
@@ -63,7 +66,11 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "Corpus", "TestSupport"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Corpus", "TestSupport"]),
     .testTarget(
-      name: "WorkflowsTests", dependencies: ["Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text", "Tensor", "HTMLPage"]),
+      name: "WorkflowsTests",
+      dependencies: [
+        "Workflows", "Ingest", "Store", "Corpus", "TestSupport", "Encoder", "Text", "Tensor", "HTMLPage", "Adapters", "Evaluation",
+        "Screening",
+      ]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Corpus"]),
     .testTarget(name: "HTMLPageTests", dependencies: ["HTMLPage"]),
     .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),

@@ -236,7 +236,7 @@ def main():
 
         # The reviewer's loop: train on the export, screen again, the labels showing in the new page.
         screener, page2 = os.path.join(work, "screener"), os.path.join(work, "page2.html")
-        run(csmed, "train", "--input", exported, "--review-title", "Statins and muscle symptoms", "--out", screener)
+        run(csmed, "train", "--input", exported, "--review-title", "Statins and muscle symptoms", "--output", screener)
         run(csmed, "screen", "--model", screener, "--input", export, "--review-title", "Statins and muscle symptoms",
             "-o", os.path.join(work, "ranking2.csv"), "--html", page2, "--labels", exported)
         driver.get("file://" + page2)

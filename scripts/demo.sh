@@ -20,8 +20,8 @@ $bin stats --db "$db"
 train="collection:cohen2006,collection:hannousse"
 valid="review:clef_tar2017/CD010705+clef_tar2017/CD008760+clef_tar2017/CD010542"
 $bin train --db "$db" --train "$train" --valid "$valid" --model bi-encoder --adapter lora --rank 8 \
-  --lr 2e-4 --hard-negatives 3 --batch 8 --max-len 128 --max-steps 30 --out "$out/bi-encoder-lora"
-$bin train --db "$db" --train "$train" --valid "$valid" --model tfidf-lr --out "$out/tfidf-lr"
+  --lr 2e-4 --hard-negatives 3 --batch 8 --max-len 128 --max-steps 30 --output "$out/bi-encoder-lora"
+$bin train --db "$db" --train "$train" --valid "$valid" --model tfidf-lr --output "$out/tfidf-lr"
 
 # Rank two reviews none of the screeners has seen, with every ranker, and evaluate side by side.
 for review in sas2010/copd clef_tar2017/CD009135; do

@@ -1,9 +1,14 @@
 import Foundation
 
-/// A deliberately small command-line parser: long options (`--name value`, `--name=value`),
-/// flags, repeated options, positionals, `--help`, and help text generated from the declaration.
+// A deliberately small command-line parser: long options (`--name value`, `--name=value`),
+// flags, repeated options, positionals, `--help`, and help text generated from the declaration.
+// Options are declared once, as `Option<Value>` or `Flag` (Option.swift); the parser, the help
+// text and the reader (`ParsedArguments[option]`) all read that one declaration.
 
-/// One option of a command.
+/// One option as the parser and the help text see it, whatever the type of its value.
+///
+/// Made by ``Option`` and ``Flag``; read back only through them, so that a misspelt name is a
+/// compile error rather than an option that reads as absent.
 public struct OptionSpec: Sendable, Equatable {
   public var name: String
   /// The placeholder of the value; nil for a flag.
@@ -12,13 +17,29 @@ public struct OptionSpec: Sendable, Equatable {
   /// Whether it may be given several times (or take several values up to the next option).
   public var repeated: Bool
   public var short: Character?
+  /// Older spellings still accepted for `name` (not shown in the help).
+  public var aliases: [String]
+  /// The default as the help text shows it, `(default 16)`; nil when there is none to show.
+  public var defaultText: String?
 
-  public init(_ name: String, value: String? = nil, help: String, repeated: Bool = false, short: Character? = nil) {
+  init(
+    _ name: String, value: String? = nil, help: String, repeated: Bool = false, short: Character? = nil,
+    aliases: [String] = [], defaultText: String? = nil
+  ) {
     self.name = name
     self.valueName = value
     self.help = help
     self.repeated = repeated
     self.short = short
+    self.aliases = aliases
+    self.defaultText = defaultText
+  }
+
+  /// The help line's text: the help, with the default before its closing full stop.
+  var helpWithDefault: String {
+    guard let defaultText else { return help }
+    let stem = help.hasSuffix(".") ? String(help.dropLast()) : help
+    return "\(stem) (default \(defaultText))."
   }
 }
 
@@ -46,12 +67,20 @@ public struct CommandSpec: Sendable, Equatable {
   /// Extra paragraphs shown after the options (examples, notes).
   public var discussion: String
 
-  public init(name: String, abstract: String, options: [OptionSpec] = [], positionals: [PositionalSpec] = [], discussion: String = "") {
+  /// - Precondition: no two options share a name, an alias or a short name.
+  public init(
+    name: String, abstract: String, options: [any OptionDeclaration] = [], positionals: [PositionalSpec] = [],
+    discussion: String = ""
+  ) {
     self.name = name
     self.abstract = abstract
-    self.options = options
+    self.options = options.map(\.spec)
     self.positionals = positionals
     self.discussion = discussion
+    let spellings = self.options.flatMap { [$0.name] + $0.aliases }
+    precondition(Set(spellings).count == spellings.count, "\(name): an option is declared twice")
+    let shorts = self.options.compactMap(\.short)
+    precondition(Set(shorts).count == shorts.count, "\(name): a short option is declared twice")
   }
 
   /// The help text: usage line, abstract, arguments, options, discussion.
@@ -70,10 +99,10 @@ public struct CommandSpec: Sendable, Equatable {
       for positional in positionals { lines.append(Self.row("<\(positional.name)>", positional.help)) }
     }
     lines += ["", "OPTIONS:"]
-    for option in options + [OptionSpec("help", help: "Show this help.", short: "h")] where option.name != "help" || !options.contains(where: { $0.name == "help" }) {
+    for option in options + [OptionSpec("help", help: "Show this help.", short: "h")] {
       var left = option.short.map { "-\($0), " } ?? ""
       left += "--\(option.name)" + (option.valueName.map { " <\($0)>" } ?? "")
-      lines.append(Self.row(left, option.help))
+      lines.append(Self.row(left, option.helpWithDefault))
     }
     if !discussion.isEmpty { lines += ["", discussion] }
     return lines.joined(separator: "\n") + "\n"
@@ -85,70 +114,6 @@ public struct CommandSpec: Sendable, Equatable {
   }
 }
 
-/// A usage mistake: what was wrong, and the usage to show with it.
-public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
-  public var message: String
-  public var command: String
-  public init(_ message: String, command: String) {
-    self.message = message
-    self.command = command
-  }
-  public var description: String { "\(message)\n(see `\(command) --help`)" }
-}
-
-/// The parsed command line.
-public struct ParsedArguments: Sendable, Equatable {
-  public var command: String
-  public var values: [String: [String]] = [:]
-  public var flags: Set<String> = []
-  public var positionals: [String] = []
-  public var helpRequested = false
-
-  public func value(_ name: String) -> String? { values[name]?.last }
-  public func values(_ name: String) -> [String] { values[name] ?? [] }
-  public func flag(_ name: String) -> Bool { flags.contains(name) }
-
-  /// A required option's value.
-  public func require(_ name: String) throws -> String {
-    guard let value = value(name) else { throw UsageError("missing required option --\(name)", command: command) }
-    return value
-  }
-
-  /// An integer option within bounds, or the default.
-  public func int(_ name: String, default fallback: Int, in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
-    guard let text = value(name) else { return fallback }
-    guard let number = Int(text), range.contains(number) else {
-      throw UsageError("--\(name) expects a whole number in \(range.lowerBound)...\(range.upperBound), got '\(text)'", command: command)
-    }
-    return number
-  }
-
-  /// A finite number option within bounds, or the default.
-  public func double(_ name: String, default fallback: Double, in range: ClosedRange<Double>) throws -> Double {
-    guard let text = value(name) else { return fallback }
-    guard let number = Double(text), number.isFinite, range.contains(number) else {
-      throw UsageError("--\(name) expects a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'", command: command)
-    }
-    return number
-  }
-
-  /// One of a fixed set of choices, or the default.
-  public func choice<T: RawRepresentable>(_ name: String, default fallback: T) throws -> T where T.RawValue == String, T: CaseIterable {
-    guard let text = value(name) else { return fallback }
-    guard let choice = T(rawValue: text) else {
-      let options = T.allCases.map(\.rawValue).joined(separator: ", ")
-      throw UsageError("--\(name) expects one of \(options), got '\(text)'", command: command)
-    }
-    return choice
-  }
-
-  /// A comma-separated list option (`--collections a,b`), nil when absent.
-  public func list(_ name: String) -> [String]? {
-    guard values[name] != nil else { return nil }
-    return values(name).flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
-  }
-}
-
 extension CommandSpec {
   /// Parses arguments (without the program and command names).
   /// - Throws: `UsageError` for unknown options, missing values or missing positionals.
@@ -157,7 +122,7 @@ extension CommandSpec {
     var index = 0
     var onlyPositionals = false
     func option(named key: String) throws -> OptionSpec {
-      guard let option = options.first(where: { $0.name == key }) else {
+      guard let option = options.first(where: { $0.name == key || $0.aliases.contains(key) }) else {
         let close = options.map(\.name).filter { $0.hasPrefix(String(key.prefix(3))) }
         let hint = close.isEmpty ? "" : " (did you mean --\(close[0])?)"
         throw UsageError("unknown option --\(key)\(hint)", command: name)
@@ -194,6 +159,7 @@ extension CommandSpec {
         key = match.name
       }
       let spec = try option(named: key)
+      key = spec.name
       guard spec.valueName != nil else {
         if inline != nil { throw UsageError("--\(key) is a flag and takes no value", command: name) }
         parsed.flags.insert(key)
@@ -227,15 +193,4 @@ extension CommandSpec {
     }
     return parsed
   }
-}
-
-/// The sysexits codes csmed uses.
-public enum ExitCode: Int32, Sendable {
-  case success = 0
-  case failure = 1
-  case usage = 64
-  case dataError = 65
-  case noInput = 66
-  case software = 70
-  case ioError = 74
 }

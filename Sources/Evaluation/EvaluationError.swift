@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// An error raised while reading runs or labels, or while evaluating a run against labels.
@@ -60,6 +61,18 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
       return "invalid option \(name): expected \(expected), found \(found)"
     case .incomparableReports(let reason):
       return "cannot compare the runs: \(reason)"
+    }
+  }
+}
+
+extension EvaluationError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .unreadableFile: .noInput
+    case .invalidOption, .incomparableReports: .usage
+    case .emptyInput, .wrongFieldCount, .invalidNumber, .invalidValue, .missingColumn, .malformedCSV, .unknownRunFormat,
+      .reviewNotInLabels:
+      .data
     }
   }
 }

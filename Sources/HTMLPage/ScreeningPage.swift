@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// A self-contained HTML page for a person to screen a ranking from: the records in rank order,
@@ -161,4 +162,9 @@ public enum PageError: Error, Sendable, Equatable, CustomStringConvertible {
     case .notAPage(let file, let reason): "\(file): not a csmed screening page: \(reason)"
     }
   }
+}
+
+extension PageError: CategorizedError {
+  /// A file given as a page that is not one is wrong input data.
+  public var category: ErrorCategory { .data }
 }

@@ -1,3 +1,5 @@
+import Failures
+
 /// Everything that can go wrong while reading a source collection, with the place it went wrong.
 public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
   case fileNotFound(path: String)
@@ -18,6 +20,17 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     case .checksumMismatch(let file, let expected, let found): "\(file): sha256 mismatch: expected \(expected), found \(found)"
     case .unknownCollection(let id, let known): "unknown collection '\(id)' (known: \(known.joined(separator: ", ")))"
     case .invalidManifest(let file, let reason): "\(file): invalid manifest: \(reason)"
+    }
+  }
+}
+
+extension IngestError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .fileNotFound: .noInput
+    case .unreadable: .io
+    case .unknownCollection: .usage
+    case .malformed, .missingColumn, .invalidJSON, .checksumMismatch, .invalidManifest: .data
     }
   }
 }

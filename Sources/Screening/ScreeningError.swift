@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// An error raised while training or applying a screener, or while loading its checkpoint.
@@ -54,4 +55,9 @@ public enum ScreeningError: Error, Sendable, Equatable, CustomStringConvertible 
       return "invalid screener checkpoint: \(reason)"
     }
   }
+}
+
+/// Every screening failure comes from the data a model was given to fit or to read back.
+extension ScreeningError: CategorizedError {
+  public var category: ErrorCategory { .data }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Failures
 import Foundation
 
 /// An SQLite failure: the result code, SQLite's message, and the statement that failed.
@@ -16,10 +17,18 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     if let path { text += " (database \(path))" }
     return text
   }
+}
 
-  /// True for I/O-like failures (disk full, read-only, cannot open), which map to EX_IOERR.
-  public var isIO: Bool {
-    [SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL, SQLITE_PERM].contains(code)
+extension SQLiteError: CategorizedError {
+  /// I/O-like failures (disk full, read-only, cannot open, no permission) are `.io`; a damaged
+  /// file or one that is not a database is `.data`; any other result code is a misuse of SQLite,
+  /// `.software`.
+  public var category: ErrorCategory {
+    switch code {
+    case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL, SQLITE_PERM: .io
+    case SQLITE_CORRUPT, SQLITE_NOTADB: .data
+    default: .software
+    }
   }
 }
 

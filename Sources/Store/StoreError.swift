@@ -1,3 +1,5 @@
+import Failures
+
 /// What can go wrong in the meta-dataset store.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
   case sqlite(SQLiteError)
@@ -23,6 +25,17 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
       return try body()
     } catch let error as SQLiteError {
       throw StoreError.sqlite(error)
+    }
+  }
+}
+
+extension StoreError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .sqlite(let error): error.category
+    case .corrupt, .schemaMismatch: .data
+    case .notFound: .noInput
+    case .io: .io
     }
   }
 }

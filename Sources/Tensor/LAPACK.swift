@@ -1,4 +1,5 @@
 import COpenBLAS
+import Failures
 
 /// Errors from the LAPACK wrappers.
 public enum LAPACKError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -57,4 +58,9 @@ public enum LAPACK {
       Tensor(shape: [r, n], scalars: uPrime)
     )
   }
+}
+
+/// A factorisation that fails on the matrices csmed builds is csmed's failure, not the input's.
+extension LAPACKError: CategorizedError {
+  public var category: ErrorCategory { .software }
 }

@@ -1,3 +1,5 @@
+import Failures
+
 /// Errors from loading a vocabulary or encoding text.
 public enum TokenizerError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The vocabulary file does not exist.
@@ -27,6 +29,17 @@ public enum TokenizerError: Error, Sendable, Equatable, CustomStringConvertible 
       "vocabulary \(path) lacks the special token \(token)"
     case .maxLengthTooSmall(let maxLength, let minimum):
       "max length \(maxLength) is too small: the special tokens alone need \(minimum)"
+    }
+  }
+}
+
+extension TokenizerError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .vocabularyNotFound: .noInput
+    case .vocabularyUnreadable: .io
+    case .maxLengthTooSmall: .usage
+    case .vocabularyNotUTF8, .emptyVocabulary, .missingSpecialToken: .data
     }
   }
 }

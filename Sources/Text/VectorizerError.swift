@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// An error raised while building text features: analysing, vectorizing, indexing for BM25, or
@@ -36,4 +37,9 @@ public enum VectorizerError: Error, Sendable, Equatable, CustomStringConvertible
       return "invalid vectorizer checkpoint: \(reason)"
     }
   }
+}
+
+/// Every vectorizer failure comes from the texts or the checkpoint it was given.
+extension VectorizerError: CategorizedError {
+  public var category: ErrorCategory { .data }
 }

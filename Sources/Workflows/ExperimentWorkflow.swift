@@ -42,7 +42,22 @@ public enum ExperimentWorkflow {
       self.train = train
       self.scratch = scratch
     }
+
+    /// The training each learning ranker gets unless told otherwise: a budget of 30 optimizer
+    /// steps (epochs run until it is spent) of 8 queries, candidates cut at 128 tokens.
+    public static func defaultTraining(database: URL, base: URL, output: URL) -> TrainWorkflow.Options {
+      var train = TrainWorkflow.Options(database: database, train: .none, base: base, output: output)
+      train.maxSteps = 30
+      train.epochs = 1_000
+      train.batchSize = 8
+      train.maxLength = 128
+      return train
+    }
   }
+
+  /// The reviews `within` and `loro` compare rankers on unless told otherwise: the collections
+  /// whose candidates have text.
+  public static let defaultReviews = "collection:cohen2006,collection:sas2010,collection:clef_tar2017,collection:hannousse"
 
   public static func leaveOneReviewOut(_ options: LOROOptions, progress: ProgressHandler = { _ in }) throws -> [Row] {
     let store = try DatasetStore.open(at: options.database.path)

@@ -1,3 +1,5 @@
+import Failures
+
 /// Failures of a workflow that are neither bad input data nor storage errors.
 public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The request itself is wrong (maps to EX_USAGE).
@@ -32,3 +34,13 @@ public enum WorkProgress: Sendable {
 }
 
 public typealias ProgressHandler = @Sendable (WorkProgress) -> Void
+
+extension WorkflowError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .usage: .usage
+    case .missingInput: .noInput
+    case .io: .io
+    }
+  }
+}

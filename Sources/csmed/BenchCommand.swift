@@ -5,22 +5,39 @@ import Foundation
 import Tensor
 import Workflows
 
+private enum Bench {
+  /// `bench simulate` times whole processes, so fewer runs than the in-process benchmarks.
+  static let simulateRuns = 3
+  static let runs = Option<Int?>(
+    "runs", value: "n",
+    help: "Timed runs after one warm-up; the median is reported (default \(WorkflowDefaults.bench.runs); simulate \(simulateRuns)).",
+    in: 1...100)
+  static let review = Shared.review(help: "Real abstracts for documents/s (default \(defaultReview), if in --db).")
+  static let defaultReview = "clef_tar2017/CD009944"
+  static let methods = Option(list: "adapters", value: "list", help: "Methods for `bench adapters` (default all ten).")
+  static let input = Shared.input(help: "simulate: a labelled export (any reader format).")
+  static let reviewTitle = Shared.reviewTitle(help: "simulate: the review's title (for --warm-start zero-shot).")
+  static let models = Option(
+    list: "models", value: "list",
+    help: "simulate: models to time (default \(timedModels.map(\.rawValue).joined(separator: ","))).")
+  static let timedModels: [SimulateWorkflow.SimulationModel] = [.tfidfNB, .tfidfSVM, .tfidfLR, .embedLR, .hybridLR]
+  static let model = Option(
+    "model", value: "name", help: "simulate-worker: the one model.", default: WorkflowDefaults.simulate.model)
+  static let embeddingCache = Shared.embeddingCache(help: "simulate: embeddings kept between runs (run once first to fill it).")
+  static let asreview = Option<String?>(
+    "asreview", value: "path", help: "simulate: the asreview executable, timed on the same file (elas_u4; elas_u3 beside tfidf-nb).")
+  static let freezeLayers = AdapterFlags.freezeLayers(default: WorkflowDefaults.adapter.freezeLayers)
+  /// What an `adapter-worker` process needs besides the method.
+  static let adapterSettings = AdapterFlags.settings + AdapterFlags.smtSettings + [freezeLayers]
+}
+
 let benchCommand = Command(
   spec: CommandSpec(
     name: "csmed bench", abstract: "Measure the encoder, the adapters' train steps and simulate's loop (use a release build).",
     options: [
-      Defaults.baseOption, OptionSpec("runs", value: "n", help: "Timed runs after one warm-up; the median is reported (default 5)."),
-      Defaults.databaseOption,
-      OptionSpec("review", value: "id", help: "Real abstracts for documents/s (default clef_tar2017/CD009944, if in --db)."),
-      OptionSpec("adapters", value: "list", help: "Methods for `bench adapters` (default all ten)."),
-      OptionSpec("format", value: "table|json", help: "Output format (default table)."),
-      OptionSpec("input", value: "file", help: "simulate: a labelled export (any reader format)."),
-      OptionSpec("review-title", value: "text", help: "simulate: the review's title (for --warm-start zero-shot)."),
-      OptionSpec("models", value: "list", help: "simulate: models to time (default tfidf-nb,tfidf-svm,tfidf-lr,embed-lr,tfidf-embed-lr)."),
-      OptionSpec("model", value: "name", help: "simulate-worker: the one model."),
-      OptionSpec("embedding-cache", value: "dir", help: "simulate: embeddings kept between runs (run once first to fill it)."),
-      OptionSpec("asreview", value: "path", help: "simulate: the asreview executable, timed on the same file (elas_u4; elas_u3 beside tfidf-nb)."),
-    ] + AdapterFlags.options,
+      Shared.base, Bench.runs, Shared.database, Bench.review, Bench.methods, Shared.tableFormat, Bench.input, Bench.reviewTitle,
+      Bench.models, Bench.model, Bench.embeddingCache, Bench.asreview,
+    ] + AdapterFlags.options(freezeLayers: Bench.freezeLayers),
     positionals: [PositionalSpec("target", help: "What to measure: encoder, adapters or simulate.")],
     discussion: """
       encoder: forward tokens/s at 32x256, full fine-tune train-step tokens/s at 16x256, documents/s on real
@@ -31,32 +48,27 @@ let benchCommand = Command(
       simulate: each model's `csmed simulate --input FILE` (ASReview's protocol: file order, no priors, stop at the
       last relevant record) --runs times, each in its own process: the whole process's wall time, the loop's time
       per query, WSS@95 and peak RSS; with --asreview, `asreview simulate` on the same file in the same sitting
-      and the ratio of the two wall times. Default --runs here 3.
+      and the ratio of the two wall times.
       """),
   run: { arguments in
-    let format = arguments.value("format") ?? "table"
-    guard ["table", "json"].contains(format) else {
-      throw UsageError("--format expects table or json, got '\(format)'", command: "csmed bench")
-    }
-    let runs = try arguments.int("runs", default: 5, in: 1...100)
+    let json = try arguments[Shared.tableFormat] == .json
+    let runs = try arguments[Bench.runs]
+    let base = try arguments[Shared.base]
     switch arguments.positionals.first {
-    case "encoder": try benchEncoder(arguments, runs: runs, json: format == "json")
-    case "adapters": try benchAdapters(arguments, runs: runs, json: format == "json")
-    case "simulate": try benchSimulate(arguments, runs: try arguments.int("runs", default: 3, in: 1...100), json: format == "json")
+    case "encoder": try benchEncoder(arguments, runs: runs ?? WorkflowDefaults.bench.runs, json: json)
+    case "adapters": try benchAdapters(arguments, runs: runs ?? WorkflowDefaults.bench.runs, json: json)
+    case "simulate": try benchSimulate(arguments, runs: runs ?? Bench.simulateRuns, json: json)
     case "simulate-worker":
       // One simulation in this process (spawned by `bench simulate`): prints one JSON object.
-      let model = try arguments.choice("model", default: SimulateWorkflow.SimulationModel.tfidfSVM)
       var options = SimulateWorkflow.Options(
-        source: .file(URL(fileURLWithPath: try arguments.require("input")), title: arguments.value("review-title"), criteria: nil),
-        model: model, coldStart: .fileOrder, base: Defaults.base(arguments))
-      options.embeddingCache = arguments.value("embedding-cache").map { URL(fileURLWithPath: $0) }
-      let figure = try BenchWorkflow.simulation(options)
-      Terminal.out(String(decoding: try JSONEncoder().encode(figure), as: UTF8.self) + "\n")
+        source: .file(try arguments.required(Bench.input), title: try arguments[Bench.reviewTitle], criteria: nil),
+        model: try arguments[Bench.model], coldStart: .fileOrder, base: base)
+      options.embeddingCache = try arguments[Bench.embeddingCache]
+      Terminal.out(try Render.jsonLine(try BenchWorkflow.simulation(options)))
     case "adapter-worker":
       // One method in this process (spawned by `bench adapters`): prints one JSON object.
-      let adapter = try AdapterFlags.configuration(arguments, command: "csmed bench", seed: 0)
-      let figure = try BenchWorkflow.adapter(adapter, base: Defaults.base(arguments), runs: runs)
-      Terminal.out(String(decoding: try JSONEncoder().encode(figure), as: UTF8.self) + "\n")
+      let adapter = try AdapterFlags.configuration(arguments, seed: 0, freezeLayers: Bench.freezeLayers)
+      Terminal.out(try Render.jsonLine(try BenchWorkflow.adapter(adapter, base: base, runs: runs ?? WorkflowDefaults.bench.runs)))
     default:
       throw UsageError("unknown benchmark '\(arguments.positionals.first ?? "")' (known: encoder, adapters, simulate)", command: "csmed bench")
     }
@@ -64,13 +76,14 @@ let benchCommand = Command(
 
 func benchEncoder(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   var documents: [String]?
-  let database = Defaults.database(arguments)
+  let database = try arguments[Shared.database]
   if FileManager.default.fileExists(atPath: database.path) {
-    let review = try? ReviewSource.database(database, review: arguments.value("review") ?? "clef_tar2017/CD009944", stage: .titleAbstract).load()
+    let key = try arguments[Bench.review] ?? Bench.defaultReview
+    let review = try? ReviewSource.database(database, review: key, stage: .titleAbstract).load()
     documents = review.map { review in review.records.indices.map { review.text(of: $0, view: .titleAbstract) } }
   }
   let report = try BenchWorkflow.encoder(
-    .init(base: Defaults.base(arguments), runs: runs, documents: documents), progress: ProgressBar().handler)
+    .init(base: try arguments[Shared.base], runs: runs, documents: documents), progress: ProgressBar().handler)
   if json {
     var object: [String: Double] = [
       "forward_tokens_per_s": report.figures[0].perSecond, "train_full_tokens_per_s": report.figures[1].perSecond,
@@ -94,7 +107,7 @@ func benchEncoder(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
 
 /// Runs every method in a child process of this executable and collects their JSON lines.
 func benchAdapters(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
-  let methods = try (arguments.list("adapters") ?? AdapterMethod.allCases.map(\.rawValue)).map { name in
+  let methods = try (try arguments[Bench.methods] ?? AdapterMethod.allCases.map(\.rawValue)).map { name in
     guard let m = AdapterMethod(rawValue: name) else {
       throw UsageError("unknown adapter '\(name)' (known: \(AdapterMethod.allCases.map(\.rawValue).joined(separator: ", ")))", command: "csmed bench")
     }
@@ -104,19 +117,14 @@ func benchAdapters(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   let progress = ProgressBar().handler
   progress(.started("adapters", total: methods.count))
   for (i, method) in methods.enumerated() {
-    var childArguments = ["bench", "adapter-worker", "--adapter", method.rawValue, "--runs", "\(runs)", "--base", Defaults.base(arguments).path]
-    for option in AdapterFlags.options.map(\.name) where option != "adapter" {
-      if let v = arguments.value(option) { childArguments += ["--\(option)", v] }
-    }
-    if method == .goat, arguments.value("rank") == nil { childArguments += ["--rank", "8", "--experts", "4"] }
+    let childArguments = ["bench", "adapter-worker", "--adapter", method.rawValue, "--runs", "\(runs)", "--base", try arguments[Shared.base].path]
+      + arguments.forwarding(Bench.adapterSettings)
     figures.append(try runChild(childArguments, decoding: BenchWorkflow.AdapterFigure.self))
     progress(.advanced(done: i + 1))
   }
   progress(.finished("adapters"))
   if json {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    Terminal.out(String(decoding: try encoder.encode(figures), as: UTF8.self) + "\n")
+    Terminal.out(try Render.jsonLine(figures))
     return
   }
   Terminal.out(
@@ -131,17 +139,20 @@ func benchAdapters(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
 /// `bench simulate`: every model's whole `simulate` process, timed from here, beside `asreview
 /// simulate` on the same file when its path is given.
 func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
-  let input = try arguments.require("input")
+  let input = try arguments.required(Bench.input).path
   guard FileManager.default.isReadableFile(atPath: input) else { throw WorkflowError.missingInput(path: input) }
-  let models = try (arguments.list("models") ?? ["tfidf-nb", "tfidf-svm", "tfidf-lr", "embed-lr", "tfidf-embed-lr"]).map { name in
-    guard let model = SimulateWorkflow.SimulationModel(rawValue: name), model != .biEncoder else {
-      throw UsageError("--models: unknown or untimed model '\(name)' (known: tfidf-nb, tfidf-svm, tfidf-lr, embed-lr, tfidf-embed-lr)", command: "csmed bench")
+  let models = try (try arguments[Bench.models]).map { names in
+    try names.map { name in
+      guard let model = SimulateWorkflow.SimulationModel(rawValue: name), Bench.timedModels.contains(model) else {
+        let known = Bench.timedModels.map(\.rawValue).joined(separator: ", ")
+        throw UsageError("--models: unknown or untimed model '\(name)' (known: \(known))", command: "csmed bench")
+      }
+      return model
     }
-    return model
-  }
+  } ?? Bench.timedModels
   let progress = ProgressBar().handler
   var asreview: [String: Double] = [:]
-  if let path = arguments.value("asreview") {
+  if let path = try arguments[Bench.asreview] {
     var ais = ["elas_u4"]
     if models.contains(.tfidfNB) { ais.append("elas_u3") }
     progress(.started("asreview simulate", total: ais.count * runs))
@@ -162,8 +173,8 @@ func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   var rows: [Row] = []
   progress(.started("csmed simulate", total: models.count * runs))
   for (m, model) in models.enumerated() {
-    var childArguments = ["bench", "simulate-worker", "--input", input, "--model", model.rawValue, "--base", Defaults.base(arguments).path]
-    for option in ["embedding-cache", "review-title"] { if let v = arguments.value(option) { childArguments += ["--\(option)", v] } }
+    let childArguments = ["bench", "simulate-worker", "--input", input, "--model", model.rawValue, "--base", try arguments[Shared.base].path]
+      + arguments.forwarding([Bench.embeddingCache, Bench.reviewTitle])
     var whole: [Double] = []
     var figures: [BenchWorkflow.SimulationFigure] = []
     for run in 0..<runs {
@@ -182,9 +193,7 @@ func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   }
   progress(.finished("csmed simulate"))
   if json {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    Terminal.out(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
+    Terminal.out(try Render.jsonLine(rows))
     return
   }
   var text = "\(input): median of \(runs) runs, each a whole process; \(ComputePlatform.current)\n"

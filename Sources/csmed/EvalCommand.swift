@@ -4,25 +4,48 @@ import Evaluation
 import Foundation
 import Workflows
 
+private enum Eval {
+  static let runs = Option(repeated: "run", value: "file", help: "A ranking: csmed CSV, TREC run or CLEF TAR run (repeatable).")
+  static let qrels = Option<URL?>(path: "qrels", value: "file", help: "TREC/CLEF qrels with the labels.")
+  static let topics = Option<URL?>(path: "topics", value: "dir", help: "CLEF topic files that complete rels-only qrels.")
+  static let stage = Shared.stage(help: "Labels of this stage from --db.")
+  static let format = Option("format", help: "Output format.", default: ReportFormat.table)
+  static let wssConvention = Option("wss-convention", help: "How WSS@r counts r·R.", default: EvaluationOptions().wssConvention)
+  static let cutoffs = Option(
+    "k", value: "list", help: "Rank cut-offs for recall@k (default \(shortList(EvaluationOptions().rankCutoffs))).",
+    expects: "comma-separated whole numbers", parse: { numbers($0, Int.init) })
+  static let recallTargets = Option(
+    "recall", value: "list", help: "Recall targets for WSS, TNR, nPrecision (default \(shortList(EvaluationOptions().recallTargets))).",
+    expects: "comma-separated numbers", parse: { numbers($0, Double.init) })
+  static let plot = Option<URL?>(path: "plot", value: "file.svg", help: "Write the recall curves of all runs as SVG.")
+  static let sideBySide = Option(
+    list: "side-by-side", value: "metrics",
+    help: "One row per run with these metrics (default with several runs: recall@k, wss@95, wss@100, tnr@95, last_rel, ap).")
+  static let compare = Option(repeated: "compare", value: "A B", help: "Paired comparison of two runs (Wilcoxon and randomization).")
+  static let skipUnlabelled = Flag("skip-unlabelled", help: "Skip reviews missing from the labels instead of failing.")
+  static let seed = Option("seed", value: "n", help: "Seed of the randomization test.", default: PairedComparison.defaultSeed, in: 0...UInt64.max)
+  static let output = Shared.output(help: "Write the report here instead of stdout.")
+
+  /// "50,100,...,5000": a default list, its first two and its last.
+  static func shortList(_ values: [some CustomStringConvertible]) -> String {
+    let texts = values.map(\.description)
+    return texts.count > 3 ? "\(texts[0]),\(texts[1]),...,\(texts[texts.count - 1])" : texts.joined(separator: ",")
+  }
+
+  /// Every comma-separated item of `text` parsed, nil when one does not parse.
+  static func numbers<T>(_ text: String, _ parse: (String) -> T?) -> [T]? {
+    let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let parsed = items.compactMap(parse)
+    return parsed.count == items.count ? parsed : nil
+  }
+}
+
 let evalCommand = Command(
   spec: CommandSpec(
     name: "csmed eval", abstract: "Evaluate rankings with the screening community's metrics.",
     options: [
-      OptionSpec("run", value: "file", help: "A ranking: csmed CSV, TREC run or CLEF TAR run (repeatable).", repeated: true),
-      OptionSpec("qrels", value: "file", help: "TREC/CLEF qrels with the labels."),
-      OptionSpec("topics", value: "dir", help: "CLEF topic files that complete rels-only qrels."),
-      Defaults.databaseOption,
-      OptionSpec("stage", value: "ta|ft", help: "Labels of this stage from --db (default ta)."),
-      OptionSpec("format", value: "table|json|csv|clef", help: "Output format (default table)."),
-      OptionSpec("wss-convention", value: "clef|asreview|cohen", help: "How WSS@r counts r·R (default clef)."),
-      OptionSpec("k", value: "list", help: "Rank cut-offs for recall@k (default 50,100,...,5000)."),
-      OptionSpec("recall", value: "list", help: "Recall targets for WSS, TNR, nPrecision (default 0.95,1.0)."),
-      OptionSpec("plot", value: "file.svg", help: "Write the recall curves of all runs as SVG."),
-      OptionSpec("side-by-side", value: "metrics", help: "One row per run with these metrics (default with several runs: recall@k, wss@95, wss@100, tnr@95, last_rel, ap)."),
-      OptionSpec("compare", value: "A B", help: "Paired comparison of two runs (Wilcoxon and randomization).", repeated: true),
-      OptionSpec("skip-unlabelled", help: "Skip reviews missing from the labels instead of failing."),
-      OptionSpec("seed", value: "n", help: "Seed of the randomization test (default 20240126)."),
-      OptionSpec("output", value: "file", help: "Write the report here instead of stdout.", short: "o"),
+      Eval.runs, Eval.qrels, Eval.topics, Shared.database, Eval.stage, Eval.format, Eval.wssConvention, Eval.cutoffs, Eval.recallTargets,
+      Eval.plot, Eval.sideBySide, Eval.compare, Eval.skipUnlabelled, Eval.seed, Eval.output,
     ],
     discussion: """
       Labels come from --qrels (values 1 and 2 relevant, 3 and 4 ignored, as the CLEF scripts) or from the
@@ -31,32 +54,33 @@ let evalCommand = Command(
       """),
   run: { arguments in
     let labels: EvaluateWorkflow.LabelSource
-    if let qrels = arguments.value("qrels") {
-      labels = .qrels(URL(fileURLWithPath: qrels), topics: arguments.value("topics").map { URL(fileURLWithPath: $0) })
+    if let qrels = try arguments[Eval.qrels] {
+      labels = .qrels(qrels, topics: try arguments[Eval.topics])
     } else {
-      labels = .database(Defaults.database(arguments), stage: try arguments.choice("stage", default: Stage.titleAbstract))
+      labels = .database(try arguments[Shared.database], stage: try arguments[Eval.stage])
     }
     var evaluation = EvaluationOptions()
-    evaluation.wssConvention = try arguments.choice("wss-convention", default: WSSConvention.clef)
-    if let k = arguments.list("k") { evaluation.rankCutoffs = try k.map { try number($0, "k", Int.init) } }
-    if let recall = arguments.list("recall") { evaluation.recallTargets = try recall.map { try number($0, "recall", Double.init) } }
-    if arguments.flag("skip-unlabelled") { evaluation.unlabelledReviews = .skip }
-    let seed = UInt64(try arguments.int("seed", default: 20_240_126, in: 0...Int.max))
+    evaluation.wssConvention = try arguments[Eval.wssConvention]
+    if let k = try arguments[Eval.cutoffs] { evaluation.rankCutoffs = k }
+    if let recall = try arguments[Eval.recallTargets] { evaluation.recallTargets = recall }
+    if arguments[Eval.skipUnlabelled] { evaluation.unlabelledReviews = .skip }
+    let seed = try arguments[Eval.seed]
 
     let text: String
-    let compare = arguments.values("compare")
+    let compare = try arguments[Eval.compare]
     if !compare.isEmpty {
       guard compare.count == 2 else { throw UsageError("--compare takes exactly two run files", command: "csmed eval") }
       let report = try EvaluateWorkflow.compare(
         URL(fileURLWithPath: compare[0]), URL(fileURLWithPath: compare[1]), labels: labels, evaluation: evaluation, seed: seed)
       text = PairedComparison.table(report)
     } else {
-      let format = try arguments.choice("format", default: ReportFormat.table)
+      let format = try arguments[Eval.format]
       let reports = try EvaluateWorkflow.evaluate(
-        EvaluateWorkflow.Options(runs: arguments.values("run").map { URL(fileURLWithPath: $0) }, labels: labels, evaluation: evaluation))
-      if format == .table, reports.count > 1 || arguments.value("side-by-side") != nil {
+        EvaluateWorkflow.Options(runs: try arguments[Eval.runs].map { URL(fileURLWithPath: $0) }, labels: labels, evaluation: evaluation))
+      let sideBySide = try arguments[Eval.sideBySide]
+      if format == .table, reports.count > 1 || sideBySide != nil {
         // One row per run: the comparison a reader wants first.
-        let metrics = arguments.list("side-by-side")
+        let metrics = sideBySide
           ?? evaluation.rankCutoffs.map { "recall@\($0)" } + ["recall@10%", "wss@95", "wss@100", "tnr@95", "last_rel", "ap"]
         let rows = reports.map { report in
           [report.runName, String(report.reviews.count)]
@@ -71,18 +95,9 @@ let evalCommand = Command(
       for report in reports {
         for warning in report.warnings { Terminal.err("warning: \(warning)\n") }
       }
-      if let plot = arguments.value("plot") {
-        try OutputFile.write(EvaluateWorkflow.plot(reports, wssTarget: evaluation.recallTargets.first ?? 0.95), to: URL(fileURLWithPath: plot))
+      if let plot = try arguments[Eval.plot] {
+        try OutputFile.write(EvaluateWorkflow.plot(reports, wssTarget: evaluation.recallTargets.first ?? 0.95), to: plot)
       }
     }
-    if let output = arguments.value("output") {
-      try OutputFile.write(text, to: URL(fileURLWithPath: output))
-    } else {
-      Terminal.out(text)
-    }
+    try OutputFile.writeOrPrint(text, to: try arguments[Eval.output])
   })
-
-private func number<T>(_ text: String, _ option: String, _ parse: (String) -> T?) throws -> T {
-  guard let value = parse(text) else { throw UsageError("--\(option): '\(text)' is not a number", command: "csmed eval") }
-  return value
-}

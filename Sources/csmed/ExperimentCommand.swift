@@ -4,29 +4,65 @@ import Corpus
 import Foundation
 import Workflows
 
+private enum Experiment {
+  static let within = WorkflowDefaults.within
+  static let loro = WorkflowDefaults.loro
+  static let adapters = WorkflowDefaults.adapterExperiment
+
+  /// "within 100, loro 30, adapters 60": a setting whose default differs per experiment.
+  static func perKind(_ within: some CustomStringConvertible, _ loro: some CustomStringConvertible, _ adapters: some CustomStringConvertible) -> String {
+    "within \(within), loro \(loro), adapters \(adapters)"
+  }
+
+  static let reviews = Option<String?>(
+    "reviews", value: "spec",
+    help: "within, loro: the reviews (default: the texted ones, \(ExperimentWorkflow.defaultReviews.replacingOccurrences(of: "collection:", with: "").replacingOccurrences(of: ",", with: ", "))).")
+  static let rankers = Option(
+    list: "rankers", value: "list",
+    help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,embed-lr,tfidf-embed-lr,bi-encoder,cross-encoder (default \(loro.rankers.joined(separator: ","))).")
+  static let fraction = Option(
+    "fraction", value: "f", help: "within: the share of each class's labelled records that trains.", default: within.fraction,
+    in: .closed(0, 1))
+  static let seeds = Option("seeds", value: "k", help: "within: samples drawn with seeds s, s+1, ....", default: within.seeds, in: 1...1000)
+  static let embeddingCache = Shared.embeddingCache(help: "within: keep frozen sentence embeddings here (shared with simulate).")
+  static let review = Shared.review(help: "adapters: the review whose candidates are split in two.")
+  static let methods = Option(list: "adapters", value: "list", help: "adapters: the methods (default all ten).")
+  static let steps = Option<Int?>(
+    "steps", value: "n",
+    help: "Optimizer steps per training (default \(perKind(within.tuning.steps, loro.train.maxSteps ?? 0, adapters.steps))).",
+    in: 0...1_000_000)
+  static let learningRate = Option<Double?>("lr", value: "rate", help: "Learning rate (default per method).", in: .positive)
+  static let batch = Option<Int?>(
+    "batch", value: "n", help: "Batch size (default \(perKind(within.tuning.batchSize, loro.train.batchSize, adapters.batchSize))).",
+    in: 2...4096)
+  static let maxLength = Shared.maxLength(
+    help: "Tokens per candidate (default \(perKind(within.tuning.maxLength, loro.train.maxLength, adapters.maxLength))).", in: 8...512)
+  static let hardNegatives = Option(
+    "hard-negatives", value: "n", help: "loro bi-encoder: hard negatives per query.", default: loro.train.hardNegatives, in: 0...64)
+  static let seed = Shared.seed(help: "Seed.", default: within.seed)
+  static let markdown = Option<URL?>(path: "markdown", value: "file", help: "Also write the table as Markdown to this file.")
+  static let freezeLayers = AdapterFlags.freezeLayers(default: WorkflowDefaults.adapter.freezeLayers, in: 0...64)
+  /// What a `within` worker process needs from the command line, besides its ranker.
+  static let withinSettings: [any OptionDeclaration] = [
+    reviews, fraction, seeds, embeddingCache, steps, learningRate, batch, maxLength, freezeLayers, AdapterFlags.rank,
+  ]
+
+  /// A budget of optimizer steps: `--steps`, which must be at least 1, or `fallback`.
+  static func stepBudget(_ arguments: ParsedArguments, default fallback: Int) throws -> Int {
+    guard let steps = try arguments[steps] else { return fallback }
+    guard steps >= 1 else { throw UsageError("--steps expects at least 1 optimizer step for loro and adapters, got '0'", command: arguments.command) }
+    return steps
+  }
+}
+
 let experimentCommand = Command(
   spec: CommandSpec(
     name: "csmed experiment", abstract: "Within-review and leave-one-review-out comparisons of rankers, or every adapter on one review.",
     options: [
-      Defaults.databaseOption, Defaults.baseOption,
-      OptionSpec("reviews", value: "spec", help: "within, loro: the reviews (default: the texted ones, cohen2006, sas2010, clef_tar2017, hannousse)."),
-      OptionSpec(
-        "rankers", value: "list",
-        help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,embed-lr,tfidf-embed-lr,bi-encoder,cross-encoder (default bm25,embed,tfidf-lr,bi-encoder)."),
-      OptionSpec("fraction", value: "f", help: "within: the share of each class's labelled records that trains (default 0.25)."),
-      OptionSpec("seeds", value: "k", help: "within: samples drawn with seeds s, s+1, ... (default 3)."),
-      OptionSpec("embedding-cache", value: "dir", help: "within: keep frozen sentence embeddings here (shared with simulate)."),
-      OptionSpec("review", value: "id", help: "adapters: the review whose candidates are split in two."),
-      OptionSpec("adapters", value: "list", help: "adapters: the methods (default all ten)."),
-      OptionSpec("steps", value: "n", help: "Optimizer steps per training (within default 100, loro 30, adapters 60)."),
-      OptionSpec("lr", value: "rate", help: "Learning rate (default per method)."),
-      OptionSpec("batch", value: "n", help: "Batch size (default 16 adapters, 8 loro and within)."),
-      OptionSpec("max-len", value: "n", help: "Tokens per candidate (default 128)."),
-      OptionSpec("hard-negatives", value: "n", help: "loro bi-encoder: hard negatives per query (default 1)."),
-      OptionSpec("seed", value: "s", help: "Seed (default 42)."),
-      OptionSpec("markdown", value: "file", help: "Also write the table as Markdown to this file."),
-      OptionSpec("format", value: "table|json", help: "Output format (default table)."),
-    ] + AdapterFlags.options,
+      Shared.database, Shared.base, Experiment.reviews, Experiment.rankers, Experiment.fraction, Experiment.seeds,
+      Experiment.embeddingCache, Experiment.review, Experiment.methods, Experiment.steps, Experiment.learningRate, Experiment.batch,
+      Experiment.maxLength, Experiment.hardNegatives, Experiment.seed, Experiment.markdown, Shared.tableFormat,
+    ] + AdapterFlags.options(freezeLayers: Experiment.freezeLayers),
     positionals: [PositionalSpec("kind", help: "within, loro or adapters.")],
     discussion: """
       within: for each review and seed, a stratified sample (--fraction of each class) is what the reviewer has
@@ -38,122 +74,94 @@ let experimentCommand = Command(
       recall@10%, AP and ROC AUC, and per review.
       adapters: each method in its own process (so peak memory is its own) trains a (review, candidate)
       classifier on a stratified half of --review's candidates and ranks the other half.
+      --freeze-layers: within default \(Experiment.within.tuning.freezeLayers).
       """),
   run: { arguments in
     let command = "csmed " + CommandLine.arguments.dropFirst().joined(separator: " ")
-    let seed = UInt64(try arguments.int("seed", default: 42, in: 0...Int.max))
+    let seed = try arguments[Experiment.seed]
+    let database = try arguments[Shared.database], base = try arguments[Shared.base]
+    let reviews = try ReviewSelection(parsing: try arguments[Experiment.reviews] ?? ExperimentWorkflow.defaultReviews)
+    let format = try arguments[Shared.tableFormat]
+    let markdown = try arguments[Experiment.markdown]
     switch arguments.positionals.first {
     case "loro":
       let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("csmed-loro-\(UUID().uuidString)")
       defer { try? FileManager.default.removeItem(at: scratch) }
-      var train = TrainWorkflow.Options(
-        database: Defaults.database(arguments), train: try ReviewSelection(parsing: "review:0"), base: Defaults.base(arguments),
-        output: scratch)
-      train.adapter = try AdapterFlags.configuration(arguments, command: "csmed experiment", seed: seed)
-      train.maxSteps = try arguments.int("steps", default: 30, in: 1...1_000_000)
-      train.epochs = 1_000
-      train.batchSize = try arguments.int("batch", default: 8, in: 1...4096)
-      train.maxLength = try arguments.int("max-len", default: 128, in: 8...512)
-      train.hardNegatives = try arguments.int("hard-negatives", default: 1, in: 0...64)
+      var train = ExperimentWorkflow.LOROOptions.defaultTraining(database: database, base: base, output: scratch)
+      train.adapter = try AdapterFlags.configuration(arguments, seed: seed, freezeLayers: Experiment.freezeLayers)
+      train.maxSteps = try Experiment.stepBudget(arguments, default: train.maxSteps ?? 1)
+      train.batchSize = try arguments[Experiment.batch] ?? train.batchSize
+      train.maxLength = try arguments[Experiment.maxLength] ?? train.maxLength
+      train.hardNegatives = try arguments[Experiment.hardNegatives]
       train.seed = seed
-      if let lr = arguments.value("lr") {
-        guard let v = Double(lr), v > 0 else { throw UsageError("--lr expects a positive number", command: "csmed experiment") }
-        train.learningRate = v
-      }
-      var options = ExperimentWorkflow.LOROOptions(
-        database: Defaults.database(arguments),
-        reviews: try ReviewSelection(
-          parsing: arguments.value("reviews") ?? "collection:cohen2006,collection:sas2010,collection:clef_tar2017,collection:hannousse"),
-        base: Defaults.base(arguments), train: train, scratch: scratch)
-      if let rankers = arguments.list("rankers") { options.rankers = rankers }
+      train.learningRate = try arguments[Experiment.learningRate] ?? train.learningRate
+      var options = ExperimentWorkflow.LOROOptions(database: database, reviews: reviews, base: base, train: train, scratch: scratch)
+      if let rankers = try arguments[Experiment.rankers] { options.rankers = rankers }
       let rows = try ExperimentWorkflow.leaveOneReviewOut(options, progress: ProgressBar().handler)
       let table = ExperimentWorkflow.markdown(rows, command: command)
-      if let path = arguments.value("markdown") { try OutputFile.write(table, to: URL(fileURLWithPath: path)) }
-      if arguments.value("format") == "json" {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        Terminal.out(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
-      } else {
-        Terminal.out(table)
-      }
+      if let markdown { try OutputFile.write(table, to: markdown) }
+      Terminal.out(format == .json ? try Render.jsonLine(rows) : table)
     case "within", "within-worker":
-      var options = ExperimentWorkflow.WithinOptions(
-        database: Defaults.database(arguments),
-        reviews: try ReviewSelection(
-          parsing: arguments.value("reviews") ?? "collection:cohen2006,collection:sas2010,collection:clef_tar2017,collection:hannousse"),
-        base: Defaults.base(arguments))
-      if let rankers = arguments.list("rankers") { options.rankers = try rankers.map(ExperimentWorkflow.WithinRanker.init(parsing:)) }
-      options.fraction = try arguments.double("fraction", default: 0.25, in: 0...1)
-      options.seeds = try arguments.int("seeds", default: 3, in: 1...1000)
+      var options = ExperimentWorkflow.WithinOptions(database: database, reviews: reviews, base: base)
+      if let rankers = try arguments[Experiment.rankers] { options.rankers = try rankers.map(ExperimentWorkflow.WithinRanker.init(parsing:)) }
+      options.fraction = try arguments[Experiment.fraction]
+      options.seeds = try arguments[Experiment.seeds]
       options.seed = seed
-      options.embeddingCache = arguments.value("embedding-cache").map { URL(fileURLWithPath: $0) }
-      options.tuning.steps = try arguments.int("steps", default: 100, in: 0...1_000_000)
-      options.tuning.batchSize = try arguments.int("batch", default: 8, in: 2...4096)
-      options.tuning.maxLength = try arguments.int("max-len", default: 128, in: 8...512)
-      options.tuning.freezeLayers = try arguments.int("freeze-layers", default: 4, in: 0...64)
-      options.tuning.rank = try arguments.int("rank", default: 8, in: 1...4096)
-      if arguments.value("lr") != nil { options.tuning.learningRate = try arguments.double("lr", default: 0, in: 1e-12...10) }
+      options.embeddingCache = try arguments[Experiment.embeddingCache]
+      options.tuning.steps = try arguments[Experiment.steps] ?? options.tuning.steps
+      options.tuning.batchSize = try arguments[Experiment.batch] ?? options.tuning.batchSize
+      options.tuning.maxLength = try arguments[Experiment.maxLength] ?? options.tuning.maxLength
+      options.tuning.freezeLayers = try arguments.ifGiven(Experiment.freezeLayers) ?? options.tuning.freezeLayers
+      options.tuning.rank = try arguments.ifGiven(AdapterFlags.rank) ?? options.tuning.rank
+      options.tuning.learningRate = try arguments[Experiment.learningRate] ?? options.tuning.learningRate
       if arguments.positionals.first == "within-worker" {
         var rows = try ExperimentWorkflow.within(options, progress: ProgressBar().handler)
         let peak = BenchWorkflow.peakResidentMegabytes()
         for i in rows.indices { rows[i].peakRSSMB = peak }
-        Terminal.out(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self) + "\n")
+        Terminal.out(try Render.jsonLine(rows))
         return
       }
       // One process per ranker, so that each ranker's peak memory is its own.
       var rows: [ExperimentWorkflow.WithinRow] = []
       for ranker in options.rankers {
-        var child = ["experiment", "within-worker", "--rankers", ranker.description, "--seed", "\(seed)",
-          "--db", Defaults.database(arguments).path, "--base", Defaults.base(arguments).path]
-        for name in ["reviews", "fraction", "seeds", "embedding-cache", "steps", "lr", "batch", "max-len", "freeze-layers", "rank"] {
-          if let v = arguments.value(name) { child += ["--\(name)", v] }
-        }
+        let child = ["experiment", "within-worker", "--rankers", ranker.description, "--seed", "\(seed)", "--db", database.path,
+          "--base", base.path] + arguments.forwarding(Experiment.withinSettings)
         rows += try runChild(child, decoding: [ExperimentWorkflow.WithinRow].self)
       }
       let table = ExperimentWorkflow.withinMarkdown(rows, command: command)
-      if let path = arguments.value("markdown") { try OutputFile.write(table, to: URL(fileURLWithPath: path)) }
-      if arguments.value("format") == "json" {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        Terminal.out(String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n")
-      } else {
-        Terminal.out(table)
-      }
+      if let markdown { try OutputFile.write(table, to: markdown) }
+      Terminal.out(format == .json ? try Render.jsonLine(rows) : table)
     case "adapter-worker":
       var options = ExperimentWorkflow.AdapterOptions(
-        database: Defaults.database(arguments), review: try arguments.require("review"), base: Defaults.base(arguments),
-        adapter: try AdapterFlags.configuration(arguments, command: "csmed experiment", seed: seed))
-      options.steps = try arguments.int("steps", default: 60, in: 1...1_000_000)
-      options.batchSize = try arguments.int("batch", default: 16, in: 2...4096)
-      options.maxLength = try arguments.int("max-len", default: 128, in: 8...512)
+        database: database, review: try arguments.required(Experiment.review), base: base,
+        adapter: try AdapterFlags.configuration(arguments, seed: seed, freezeLayers: Experiment.freezeLayers))
+      options.steps = try Experiment.stepBudget(arguments, default: options.steps)
+      options.batchSize = try arguments[Experiment.batch] ?? options.batchSize
+      options.maxLength = try arguments[Experiment.maxLength] ?? options.maxLength
       options.seed = seed
-      if let lr = arguments.value("lr"), let v = Double(lr) { options.learningRate = v }
-      let result = try ExperimentWorkflow.adapter(options)
-      Terminal.out(String(decoding: try JSONEncoder().encode(result), as: UTF8.self) + "\n")
+      options.learningRate = try arguments[Experiment.learningRate] ?? options.learningRate
+      Terminal.out(try Render.jsonLine(try ExperimentWorkflow.adapter(options)))
     case "adapters":
-      let review = try arguments.require("review")
-      let methods = try (arguments.list("adapters") ?? AdapterMethod.allCases.map(\.rawValue)).map { name in
+      let review = try arguments.required(Experiment.review)
+      let methods = try (try arguments[Experiment.methods] ?? AdapterMethod.allCases.map(\.rawValue)).map { name in
         guard AdapterMethod(rawValue: name) != nil else { throw UsageError("unknown adapter '\(name)'", command: "csmed experiment") }
         return name
       }
+      _ = try Experiment.stepBudget(arguments, default: 1)
       var results: [ExperimentWorkflow.AdapterResult] = []
       let progress = ProgressBar().handler
       progress(.started("adapters on \(review)", total: methods.count))
       for (i, method) in methods.enumerated() {
-        var child = ["experiment", "adapter-worker", "--adapter", method, "--review", review, "--seed", "\(seed)",
-          "--db", Defaults.database(arguments).path, "--base", Defaults.base(arguments).path]
-        for name in ["steps", "lr", "batch", "max-len"] + AdapterFlags.options.map(\.name) where name != "adapter" {
-          if let v = arguments.value(name) { child += ["--\(name)", v] }
-        }
-        if method == "goat", arguments.value("rank") == nil { child += ["--rank", "8", "--experts", "4"] }
+        let child = ["experiment", "adapter-worker", "--adapter", method, "--review", review, "--seed", "\(seed)",
+          "--db", database.path, "--base", base.path]
+          + arguments.forwarding([Experiment.steps, Experiment.learningRate, Experiment.batch, Experiment.maxLength])
+          + arguments.forwarding(AdapterFlags.settings + AdapterFlags.smtSettings + [Experiment.freezeLayers])
         results.append(try runChild(child, decoding: ExperimentWorkflow.AdapterResult.self))
         progress(.advanced(done: i + 1))
       }
       progress(.finished("adapters"))
-      if arguments.value("format") == "json" {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        Terminal.out(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n")
+      if format == .json {
+        Terminal.out(try Render.jsonLine(results))
         return
       }
       let header = ["adapter", "ROC AUC", "WSS@95", "AP", "trainable params", "train s", "peak RSS MB"]
@@ -164,10 +172,10 @@ let experimentCommand = Command(
       let first = results.first
       var text = "\(review): train on \(first?.trainCandidates ?? 0) candidates, rank \(first?.testCandidates ?? 0) held out\n"
       text += Render.table(header, rows)
-      if let path = arguments.value("markdown") {
+      if let markdown {
         var md = "Command: `\(command)`\n\n| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: header.count) + "\n"
         for r in rows { md += "| " + r.joined(separator: " | ") + " |\n" }
-        try OutputFile.write(md, to: URL(fileURLWithPath: path))
+        try OutputFile.write(md, to: markdown)
       }
       Terminal.out(text)
     default:

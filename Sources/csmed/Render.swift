@@ -36,6 +36,13 @@ enum Render {
     return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
   }
 
+  /// One line of JSON with sorted keys: what `--format json` and the worker processes print.
+  static func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+  }
+
   static func buildSummary(_ report: BuildWorkflow.Report) -> String {
     let rows = report.collections.map { collection -> [String] in
       guard collection.built else { return [collection.id, "unavailable", "", "", "", "", ""] }

@@ -6,39 +6,95 @@ import Foundation
 import Screening
 import Workflows
 
+/// `--model NAME`, where `bi-encoder+ADAPTER` names the adapter too.
+struct SimulationModelChoice: Sendable {
+  var model: SimulateWorkflow.SimulationModel
+  var adapter: AdapterMethod?
+
+  init?(parsing text: String) {
+    let parts = text.split(separator: "+", maxSplits: 1).map(String.init)
+    guard let first = parts.first, let model = SimulateWorkflow.SimulationModel(rawValue: first) else { return nil }
+    self.model = model
+    guard parts.count == 2 else { return }
+    guard model == .biEncoder, let method = AdapterMethod(rawValue: parts[1]) else { return nil }
+    adapter = method
+  }
+
+  init(_ model: SimulateWorkflow.SimulationModel) {
+    self.model = model
+  }
+}
+
+/// `--priors N_INCL,N_EXCL`.
+struct PriorCounts: Sendable {
+  var included: Int
+  var excluded: Int
+
+  init(included: Int, excluded: Int) {
+    self.included = included
+    self.excluded = excluded
+  }
+
+  init?(parsing text: String) {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 2, let included = parts[0], let excluded = parts[1], included >= 0, excluded >= 0 else { return nil }
+    self.init(included: included, excluded: excluded)
+  }
+}
+
+private enum Simulate {
+  static let defaults = WorkflowDefaults.simulate
+
+  static let review = Shared.review(help: "A review of the meta-dataset (numeric id, collection/id, or unique id).")
+  static let input = Shared.input(help: "Or a labelled search export (CSV, RIS, PubMed XML, MEDLINE, BibTeX).")
+  static let reviewTitle = Shared.reviewTitle(help: "The review's title, for --input.")
+  static let criteria = Shared.criteria(help: "The review's eligibility criteria, for --input.")
+  static let stage = Shared.stage(help: "Which stage's labels.")
+  static let model = Option(
+    "model", value: "name",
+    help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr, bi-encoder[+adapter].",
+    default: SimulationModelChoice(defaults.model), shownDefault: defaults.model.rawValue,
+    expects: "one of \(SimulateWorkflow.SimulationModel.allCases.map(\.rawValue).joined(separator: ", ")), or bi-encoder+ADAPTER "
+      + "with ADAPTER one of \(AdapterMethod.allCases.map(\.rawValue).joined(separator: "|"))",
+    parse: SimulationModelChoice.init(parsing:))
+  static let warmStart = Option("warm-start", help: "Order before both classes are labelled.", default: defaults.coldStart)
+  static let priorHalfLife = Option(
+    "prior-half-life", value: "h",
+    help: "With --warm-start zero-shot: blend the prior into the model's ranking, weight h/(h + relevant found); 0: model only.",
+    default: defaults.priorHalfLife, in: .atLeast(0))
+  static let embeddingCache = Shared.embeddingCache()
+  static let priors = Option(
+    "priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-*.",
+    default: PriorCounts(included: defaults.priorIncluded, excluded: defaults.priorExcluded),
+    shownDefault: "\(defaults.priorIncluded),\(defaults.priorExcluded)", expects: "N_INCL,N_EXCL (two whole numbers of at least 0)",
+    parse: PriorCounts.init(parsing:))
+  static let seed = Shared.seed(help: "Seed of priors and random order.", default: defaults.seed)
+  static let seeds = Option(
+    "seeds", value: "k", help: "Repeat with seeds s, s+1, ... and report each rule's reliability.", default: defaults.seeds,
+    in: 1...1_000)
+  static let batch = Option("batch", value: "b", help: "Records queried per retraining.", default: defaults.batchSize, in: 1...100_000)
+  static let rules = Shared.rules(help: "Stopping rules.", default: defaults.rules)
+  static let targetRecall = Shared.targetRecall(help: "Recall the stopping rules aim for.", default: defaults.targetRecall)
+  static let wssConvention = Option("wss-convention", help: "WSS convention of the metrics.", default: defaults.wssConvention)
+  static let output = Shared.output(help: "Write the labelling order (CSV) here.")
+  static let plot = Option<URL?>(path: "plot", value: "file.svg", help: "Write the recall curve(s) as SVG.")
+  static let steps = Option(
+    "steps", value: "n", help: "bi-encoder: optimizer steps per retraining.", default: defaults.biEncoder.steps, in: 0...10_000)
+  static let learningRate = Option(
+    "lr", value: "rate", help: "bi-encoder: learning rate.", default: defaults.biEncoder.learningRate, in: .lowerOpen(0, 1))
+  static let maxLength = Shared.maxLength(help: "bi-encoder: tokens per record.", default: defaults.biEncoder.maxLength)
+  static let freezeLayers = AdapterFlags.freezeLayers(default: defaults.adapter.freezeLayers)
+}
+
 let simulateCommand = Command(
   spec: CommandSpec(
     name: "csmed simulate", abstract: "Simulate prioritised screening on a labelled review, with stopping rules.",
     options: [
-      Defaults.databaseOption,
-      OptionSpec("review", value: "id", help: "A review of the meta-dataset (numeric id, collection/id, or unique id)."),
-      OptionSpec("input", value: "file", help: "Or a labelled search export (CSV, RIS, PubMed XML, MEDLINE, BibTeX)."),
-      OptionSpec("review-title", value: "text", help: "The review's title, for --input."),
-      OptionSpec("criteria", value: "file", help: "The review's eligibility criteria, for --input."),
-      OptionSpec("stage", value: "ta|ft", help: "Which stage's labels (default ta)."),
-      OptionSpec(
-        "model", value: "name",
-        help: "tfidf-svm (ASReview's default), tfidf-nb, tfidf-lr, embed-lr, tfidf-embed-lr, bi-encoder[+adapter] (default tfidf-svm)."),
-      OptionSpec("warm-start", value: "file-order|random|zero-shot", help: "Order before both classes are labelled (default file-order)."),
-      OptionSpec(
-        "prior-half-life", value: "h",
-        help: "With --warm-start zero-shot: blend the prior into the model's ranking, weight h/(h + relevant found) (default 3; 0: model only)."),
-      OptionSpec("embedding-cache", value: "dir", help: "Keep sentence embeddings here between runs (embed-lr, tfidf-embed-lr, zero-shot)."),
-      Defaults.baseOption,
-      OptionSpec("priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-* (default 0,0)."),
-      OptionSpec("seed", value: "s", help: "Seed of priors and random order (default 42)."),
-      OptionSpec("seeds", value: "k", help: "Repeat with seeds s, s+1, ... and report each rule's reliability (default 1)."),
-      OptionSpec("batch", value: "b", help: "Records queried per retraining (default 1)."),
-      OptionSpec("stop", value: "rules", help: "Stopping rules (default \(SimulateWorkflow.defaultRules))."),
-      OptionSpec("target-recall", value: "r", help: "Recall the stopping rules aim for (default 0.95)."),
-      OptionSpec("wss-convention", value: "asreview|clef|cohen", help: "WSS convention of the metrics (default asreview)."),
-      OptionSpec("output", value: "file", help: "Write the labelling order (CSV) here.", short: "o"),
-      OptionSpec("plot", value: "file.svg", help: "Write the recall curve(s) as SVG."),
-      OptionSpec("steps", value: "n", help: "bi-encoder: optimizer steps per retraining (default 8)."),
-      OptionSpec("lr", value: "rate", help: "bi-encoder: learning rate (default 1e-3)."),
-      OptionSpec("max-len", value: "n", help: "bi-encoder: tokens per record (default 128)."),
-      OptionSpec("freeze-layers", value: "n", help: "bi-encoder: keep the lowest n layers frozen, computed once (default 4)."),
-    ] + AdapterFlags.options.filter { !["adapter", "freeze-layers"].contains($0.name) && !$0.name.hasPrefix("smt-") },
+      Shared.database, Simulate.review, Simulate.input, Simulate.reviewTitle, Simulate.criteria, Simulate.stage, Simulate.model,
+      Simulate.warmStart, Simulate.priorHalfLife, Simulate.embeddingCache, Shared.base, Simulate.priors, Simulate.seed,
+      Simulate.seeds, Simulate.batch, Simulate.rules, Simulate.targetRecall, Simulate.wssConvention, Simulate.output, Simulate.plot,
+      Simulate.steps, Simulate.learningRate, Simulate.maxLength, Simulate.freezeLayers,
+    ] + AdapterFlags.settings,
     discussion: """
       bi-encoder fine-tunes MiniLM inside the loop: at every retraining a few contrastive steps (the review's
       question closer to a relevant record than to the irrelevant ones labelled so far), then every record is
@@ -50,71 +106,43 @@ let simulateCommand = Command(
       tfidf-embed-lr and the bi-encoder also read its keywords where the file has them.
       """),
   run: { arguments in
-    let stage = try arguments.choice("stage", default: Stage.titleAbstract)
     let source: ReviewSource
-    if let input = arguments.value("input") {
-      source = .file(
-        URL(fileURLWithPath: input), title: arguments.value("review-title"),
-        criteria: arguments.value("criteria").map { URL(fileURLWithPath: $0) })
+    if let input = try arguments[Simulate.input] {
+      source = .file(input, title: try arguments[Simulate.reviewTitle], criteria: try arguments[Simulate.criteria])
     } else {
-      source = .database(Defaults.database(arguments), review: try arguments.require("review"), stage: stage)
+      source = .database(
+        try arguments[Shared.database], review: try arguments.required(Simulate.review), stage: try arguments[Simulate.stage])
     }
-    let priors = try arguments.list("priors").map { parts -> (Int, Int) in
-      guard parts.count == 2, let included = Int(parts[0]), let excluded = Int(parts[1]), included >= 0, excluded >= 0 else {
-        throw UsageError("--priors expects N_INCL,N_EXCL, got '\(parts.joined(separator: ","))'", command: "csmed simulate")
-      }
-      return (included, excluded)
-    } ?? (0, 0)
-    let (model, adapterMethod) = try parseModel(arguments.value("model") ?? "tfidf-svm")
+    let priors = try arguments[Simulate.priors]
+    let choice = try arguments[Simulate.model]
     var options = SimulateWorkflow.Options(
-      source: source, model: model,
-      coldStart: try arguments.choice("warm-start", default: SimulateWorkflow.ColdStartChoice.fileOrder),
-      base: Defaults.base(arguments),
-      priorIncluded: priors.0, priorExcluded: priors.1,
-      seed: UInt64(try arguments.int("seed", default: 42, in: 0...Int.max)),
-      seeds: try arguments.int("seeds", default: 1, in: 1...1_000), batchSize: try arguments.int("batch", default: 1, in: 1...100_000),
-      rules: arguments.value("stop") ?? SimulateWorkflow.defaultRules,
-      targetRecall: try Double(arguments.value("target-recall") ?? "0.95").flatMap { $0 > 0 && $0 <= 1 ? $0 : nil }
-        ?? { throw UsageError("--target-recall expects a number in (0, 1]", command: "csmed simulate") }(),
-      wssConvention: try arguments.choice("wss-convention", default: WSSConvention.asreview))
-    options.priorHalfLife = try arguments.double("prior-half-life", default: SimulateWorkflow.defaultPriorHalfLife, in: 0...1e9)
-    options.embeddingCache = arguments.value("embedding-cache").map { URL(fileURLWithPath: $0) }
-    if model == .biEncoder {
-      var adapter = try AdapterFlags.configuration(arguments, command: "csmed simulate", seed: options.seed, defaultFreezeLayers: 4)
-      if let adapterMethod {
-        adapter.method = adapterMethod
-        if arguments.value("targets") == nil { adapter.targets = AdapterConfiguration.defaultTargets(adapterMethod) }
+      source: source, model: choice.model, coldStart: try arguments[Simulate.warmStart], base: try arguments[Shared.base],
+      priorIncluded: priors.included, priorExcluded: priors.excluded, seed: try arguments[Simulate.seed],
+      seeds: try arguments[Simulate.seeds], batchSize: try arguments[Simulate.batch], rules: try arguments[Simulate.rules],
+      targetRecall: try arguments[Simulate.targetRecall], wssConvention: try arguments[Simulate.wssConvention])
+    options.priorHalfLife = try arguments[Simulate.priorHalfLife]
+    options.embeddingCache = try arguments[Simulate.embeddingCache]
+    if choice.model == .biEncoder {
+      var adapter = try AdapterFlags.configuration(arguments, seed: options.seed, freezeLayers: Simulate.freezeLayers)
+      if let method = choice.adapter {
+        adapter.method = method
+        if !arguments.isGiven(AdapterFlags.targets) { adapter.targets = AdapterConfiguration.defaultTargets(method) }
       }
       options.adapter = adapter
-      options.biEncoder.steps = try arguments.int("steps", default: options.biEncoder.steps, in: 0...10_000)
-      options.biEncoder.learningRate = try arguments.double("lr", default: options.biEncoder.learningRate, in: 1e-9...1)
-      options.biEncoder.maxLength = try arguments.int("max-len", default: options.biEncoder.maxLength, in: 8...512)
+      options.biEncoder.steps = try arguments[Simulate.steps]
+      options.biEncoder.learningRate = try arguments[Simulate.learningRate]
+      options.biEncoder.maxLength = try arguments[Simulate.maxLength]
     }
     let result = try SimulateWorkflow.run(options, progress: ProgressBar().handler)
     for note in result.notes { Terminal.err("note: \(note)\n") }
-    if let output = arguments.value("output") {
-      try OutputFile.write(SimulateWorkflow.orderCSV(result), to: URL(fileURLWithPath: output))
+    if let output = try arguments[Simulate.output] {
+      try OutputFile.write(SimulateWorkflow.orderCSV(result), to: output)
     }
-    if let plot = arguments.value("plot") {
-      try OutputFile.write(EvaluateWorkflow.plot(result.runs.map(\.evaluation), wssTarget: options.targetRecall), to: URL(fileURLWithPath: plot))
+    if let plot = try arguments[Simulate.plot] {
+      try OutputFile.write(EvaluateWorkflow.plot(result.runs.map(\.evaluation), wssTarget: options.targetRecall), to: plot)
     }
-    Terminal.out(Render.simulation(result, model: options.model.rawValue))
+    Terminal.out(Render.simulation(result, model: choice.model.rawValue))
   })
-
-/// `--model NAME`, where `bi-encoder+ADAPTER` names the adapter too.
-private func parseModel(_ text: String) throws -> (SimulateWorkflow.SimulationModel, AdapterMethod?) {
-  let parts = text.split(separator: "+", maxSplits: 1).map(String.init)
-  let known = SimulateWorkflow.SimulationModel.allCases.map(\.rawValue).joined(separator: ", ")
-  guard let first = parts.first, let model = SimulateWorkflow.SimulationModel(rawValue: first) else {
-    throw UsageError("--model expects one of \(known) (bi-encoder+ADAPTER), got '\(text)'", command: "csmed simulate")
-  }
-  guard parts.count == 2 else { return (model, nil) }
-  guard model == .biEncoder, let method = AdapterMethod(rawValue: parts[1]) else {
-    let methods = AdapterMethod.allCases.map(\.rawValue).joined(separator: "|")
-    throw UsageError("--model: only bi-encoder takes an adapter (bi-encoder+\(methods)), got '\(text)'", command: "csmed simulate")
-  }
-  return (model, method)
-}
 
 extension Render {
   static func simulation(_ result: SimulateWorkflow.Result, model: String) -> String {

@@ -72,3 +72,19 @@ final class ProgressBar: Sendable {
       Terminal.err(String(format: "\r\u{1B}[K%@ %@ %d/%d  ETA %.0fs  %@", label, bar, done, total, eta, status))
   }
 }
+
+/// Ctrl-C and SIGTERM end the process with 130/143. Work that writes (build, train) writes to
+/// temporary files renamed into place at the end, so stopping here leaves earlier results intact;
+/// the next run removes the temporary files a stopped one left.
+func installInterruptHandlers() -> [any DispatchSourceSignal] {
+  [(SIGINT, Int32(130)), (SIGTERM, Int32(143))].map { signalNumber, status in
+    signal(signalNumber, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+    source.setEventHandler {
+      Terminal.err("\ninterrupted: nothing was replaced\n")
+      exit(status)
+    }
+    source.resume()
+    return source
+  }
+}

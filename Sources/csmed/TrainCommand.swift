@@ -5,81 +5,118 @@ import Encoder
 import Foundation
 import Workflows
 
-/// The fine-tuning options shared by `train` and `bench adapters`.
+/// The fine-tuning options shared by `train`, `simulate`, `experiment` and `bench adapters`,
+/// their defaults those of `AdapterConfiguration`.
 enum AdapterFlags {
-  static let options: [OptionSpec] = [
-    OptionSpec("adapter", value: "method", help: "lora|rslora|dora|pissa|sorsa|goat|s2ft|smt|adalink|full (default lora)."),
-    OptionSpec("rank", value: "r", help: "Adapter rank (default 8; GOAT: total over its experts)."),
-    OptionSpec("alpha", value: "a", help: "Scale numerator (default: r, so LoRA's scale is 1; GOAT 2r)."),
-    OptionSpec("targets", value: "list", help: "query,key,value,attention.output,intermediate,output or all-linear."),
-    OptionSpec("dropout", value: "p", help: "Dropout on the adapter input (lora, rslora, pissa; default 0)."),
-    OptionSpec("experts", value: "E", help: "GOAT experts (default 4)."),
-    OptionSpec("top-k", value: "k", help: "GOAT experts per token (default 2)."),
-    OptionSpec("aux-weight", value: "c", help: "GOAT load-balancing loss weight (default 0.001)."),
-    OptionSpec("sorsa-gamma", value: "g", help: "SORSA orthonormal regulariser (default 4e-4)."),
-    OptionSpec("smt-blocks", value: "n", help: "SMT blocks trained (default 18)."),
-    OptionSpec("smt-block-size", value: "b", help: "SMT block side (default 64)."),
-    OptionSpec("smt-warmup-steps", value: "n", help: "SMT gradient warm-up batches (default 10)."),
-    OptionSpec("s2ft-heads", value: "n", help: "S2FT attention heads over all layers (default 3)."),
-    OptionSpec("s2ft-channels", value: "n", help: "S2FT FFN channels over all layers (default 184)."),
-    OptionSpec("freeze-layers", value: "n", help: "Keep the lowest n layers frozen (layer skipping; default 0)."),
-  ]
+  private static let defaults = WorkflowDefaults.adapter
 
-  static func configuration(
-    _ a: ParsedArguments, command: String, seed: UInt64, defaultFreezeLayers: Int = 0
-  ) throws -> AdapterConfiguration {
-    let method = try a.choice("adapter", default: AdapterMethod.lora)
-    func double(_ name: String) throws -> Double? {
-      guard let text = a.value(name) else { return nil }
-      guard let v = Double(text) else { throw UsageError("--\(name) expects a number, got '\(text)'", command: command) }
-      return v
-    }
+  static let method = Option(
+    "adapter", value: "method", help: AdapterMethod.allCases.map(\.rawValue).joined(separator: "|") + ".", default: defaults.method)
+  static let rank = Option("rank", value: "r", help: "Adapter rank, for GOAT the total over its experts.", default: defaults.rank, in: 1...4096)
+  static let alpha = Option<Double?>("alpha", value: "a", help: "Scale numerator (default: r, so LoRA's scale is 1; GOAT 2r).", in: .positive)
+  static let targets = Option<String?>(
+    "targets", value: "list", help: "query,key,value,attention.output,intermediate,output or all-linear (default per method).")
+  static let dropout = Option(
+    "dropout", value: "p", help: "Dropout on the adapter input of lora, rslora and pissa.", default: defaults.dropout, in: .upperOpen(0, 1))
+  static let experts = Option("experts", value: "E", help: "GOAT experts.", default: defaults.experts, in: 1...64)
+  static let topK = Option("top-k", value: "k", help: "GOAT experts per token.", default: defaults.topK, in: 1...64)
+  static let auxiliaryWeight = Option(
+    "aux-weight", value: "c", help: "GOAT load-balancing loss weight.", default: defaults.auxiliaryLossWeight, in: .atLeast(0))
+  static let sorsaGamma = Option("sorsa-gamma", value: "g", help: "SORSA orthonormal regulariser.", default: defaults.sorsaGamma, in: .atLeast(0))
+  static let smtBlocks = Option("smt-blocks", value: "n", help: "SMT blocks trained.", default: defaults.smtBlocks, in: 1...1_000_000)
+  static let smtBlockSize = Option("smt-block-size", value: "b", help: "SMT block side.", default: defaults.smtBlockSize, in: 1...4096)
+  static let smtWarmupSteps = Option(
+    "smt-warmup-steps", value: "n", help: "SMT gradient warm-up batches.", default: defaults.smtWarmupSteps, in: 1...100_000)
+  static let s2ftHeads = Option("s2ft-heads", value: "n", help: "S2FT attention heads over all layers.", default: defaults.s2ftHeads, in: 0...100_000)
+  static let s2ftChannels = Option(
+    "s2ft-channels", value: "n", help: "S2FT FFN channels over all layers.", default: defaults.s2ftChannels, in: 0...10_000_000)
+
+  /// `--freeze-layers`, whose default is the command's.
+  static func freezeLayers(default fallback: Int, in range: ClosedRange<Int> = 0...1000) -> Option<Int> {
+    Option("freeze-layers", value: "n", help: "Layer skipping: keep the lowest n layers frozen.", default: fallback, in: range)
+  }
+
+  /// The settings of every method but SMT's (all but `--adapter` and `--freeze-layers`).
+  static let settings: [any OptionDeclaration] = [rank, alpha, targets, dropout, experts, topK, auxiliaryWeight, sorsaGamma, s2ftHeads, s2ftChannels]
+  static let smtSettings: [any OptionDeclaration] = [smtBlocks, smtBlockSize, smtWarmupSteps]
+
+  /// Every adapter option, as `train` shows them.
+  static func options(freezeLayers: Option<Int>) -> [any OptionDeclaration] {
+    [method, rank, alpha, targets, dropout, experts, topK, auxiliaryWeight, sorsaGamma] + smtSettings + [s2ftHeads, s2ftChannels, freezeLayers]
+  }
+
+  static func configuration(_ a: ParsedArguments, seed: UInt64, freezeLayers: Option<Int>) throws -> AdapterConfiguration {
+    let method = try a[Self.method]
     var c = AdapterConfiguration(
-      method: method, rank: try a.int("rank", default: 8, in: 1...4096), alpha: try double("alpha"),
-      targets: try a.value("targets").map { try LinearModule.parseList($0) }, dropout: try double("dropout") ?? 0,
-      experts: try a.int("experts", default: 4, in: 1...64), topK: try a.int("top-k", default: 2, in: 1...64),
-      auxiliaryLossWeight: try double("aux-weight") ?? 1e-3, sorsaGamma: try double("sorsa-gamma") ?? 4e-4,
-      smtBlocks: try a.int("smt-blocks", default: 18, in: 1...1_000_000),
-      smtBlockSize: try a.int("smt-block-size", default: 64, in: 1...4096),
-      smtWarmupSteps: try a.int("smt-warmup-steps", default: 10, in: 1...100_000),
-      s2ftHeads: try a.int("s2ft-heads", default: 3, in: 0...100_000),
-      s2ftChannels: try a.int("s2ft-channels", default: 184, in: 0...10_000_000),
-      freezeLayers: try a.int("freeze-layers", default: defaultFreezeLayers, in: 0...1000), seed: seed)
-    if method == .goat, a.value("experts") == nil, c.rank % c.experts != 0 { c.experts = 1 }
+      method: method, rank: try a[rank], alpha: try a[alpha], targets: try a[targets].map { try LinearModule.parseList($0) },
+      dropout: try a[dropout], experts: try a[experts], topK: try a[topK], auxiliaryLossWeight: try a[auxiliaryWeight],
+      sorsaGamma: try a[sorsaGamma], smtBlocks: try a[smtBlocks], smtBlockSize: try a[smtBlockSize],
+      smtWarmupSteps: try a[smtWarmupSteps], s2ftHeads: try a[s2ftHeads], s2ftChannels: try a[s2ftChannels],
+      freezeLayers: try a[freezeLayers], seed: seed)
+    if method == .goat, !a.isGiven(experts), c.rank % c.experts != 0 { c.experts = 1 }
     return c
   }
+}
+
+private enum Train {
+  static let defaults = WorkflowDefaults.train
+  /// `--model`'s default with `--input`: the linear model on a review's own labels.
+  static let inputKind = ScreenerKind.hybridLR
+
+  static let train = Option<String?>(
+    "train", value: "spec", help: "Training reviews: split:NAME, collection:NAME, review:ID[+ID...], -term to remove.")
+  static let valid = Option<String?>("valid", value: "spec", help: "Held-out reviews for validation each epoch (best epoch kept).")
+  static let input = Shared.input(
+    help: "Or your own labelled records: a search export with a label column (a screening page's export) or label tags.")
+  static let reviewTitle = Shared.reviewTitle(help: "The review's title, for --input.")
+  static let criteria = Shared.criteria()
+  static let validFraction = Option(
+    "valid-fraction", value: "f", help: "With --input: hold out this stratified share of the labels for validation.",
+    default: WorkflowDefaults.labelledFile.validFraction, in: .upperOpen(0, 1), noun: "a share")
+  static let stage = Shared.stage(help: "Which labels to learn.")
+  static let model = Option(
+    "model", value: "kind",
+    help: ScreenerKind.allCases.map(\.rawValue).joined(separator: "|")
+      + " (default \(defaults.kind.rawValue); \(inputKind.rawValue) with --input).",
+    choices: ScreenerKind.self)
+  static let freezeLayers = AdapterFlags.freezeLayers(default: defaults.adapter.freezeLayers)
+  static let epochs = Option("epochs", value: "n", help: "Epochs.", default: defaults.epochs, in: 1...10_000)
+  static let learningRate = Option(
+    "lr", value: "rate", help: "Peak learning rate; linear warm-up 10%, then decay.", default: defaults.learningRate, in: .positive)
+  static let batch = Option("batch", value: "n", help: "Queries or pairs per step.", default: defaults.batchSize, in: 1...4096)
+  static let maxLength = Shared.maxLength(help: "Tokens per candidate.", default: defaults.maxLength)
+  static let queryMaxLength = Option(
+    "query-max-len", value: "n", help: "Tokens per review query.", default: defaults.queryMaxLength, in: 8...512)
+  static let maxSteps = Option<Int?>("max-steps", value: "n", help: "Stop after n optimizer steps.", in: 1...Int.max)
+  static let temperature = Option(
+    "temperature", value: "t", help: "Bi-encoder contrastive temperature.", default: defaults.temperature, in: .positive)
+  static let hardNegatives = Option(
+    "hard-negatives", value: "n", help: "Bi-encoder: excluded candidates of the same review per query.",
+    default: defaults.hardNegatives, in: 0...64)
+  static let positivesPerReview = Option(
+    "positives-per-review", value: "n", help: "Included candidates per review per epoch.", default: defaults.positivesPerReview,
+    in: 1...1_000_000)
+  static let patience = Option(
+    "patience", value: "n", help: "Epochs without improvement before stopping.", default: defaults.patience, in: 1...1000)
+  static let encoderDropout = Option(
+    "encoder-dropout", value: "p", help: "BERT's hidden and attention dropout while training.", default: defaults.encoderDropout,
+    in: .upperOpen(0, 1))
+  static let seed = Shared.seed(help: "Seed for initialisation, sampling and dropout.", default: defaults.seed)
+  static let output = Shared.output("dir", help: "Where the screener is written.")
+  static let resume = Flag("resume", help: "Continue the training state in --output after an interruption.")
+  static let plan = Flag("plan", help: "Print the trainable parameters per module and stop.")
 }
 
 let trainCommand = Command(
   spec: CommandSpec(
     name: "csmed train", abstract: "Train a screener on reviews already screened (bi-encoder, cross-encoder, TF-IDF).",
     options: [
-      Defaults.databaseOption,
-      OptionSpec("train", value: "spec", help: "Training reviews: split:NAME, collection:NAME, review:ID[+ID...], -term to remove."),
-      OptionSpec("valid", value: "spec", help: "Held-out reviews for validation each epoch (best epoch kept)."),
-      OptionSpec("input", value: "file", help: "Or your own labelled records: a search export with a label column (a screening page's export) or label tags."),
-      OptionSpec("review-title", value: "text", help: "The review's title, for --input."),
-      OptionSpec("criteria", value: "file", help: "Eligibility criteria added to the query, for --input."),
-      OptionSpec("valid-fraction", value: "f", help: "With --input: hold out this stratified share of the labels for validation (default 0)."),
-      OptionSpec("stage", value: "ta|ft", help: "Which labels to learn (default ta)."),
-      OptionSpec("model", value: "kind", help: "bi-encoder|cross-encoder|tfidf-lr|tfidf-svm|embed-lr|tfidf-embed-lr (default bi-encoder; tfidf-embed-lr with --input)."),
-      Defaults.baseOption,
-    ] + AdapterFlags.options + [
-      OptionSpec("epochs", value: "n", help: "Epochs (default 1)."),
-      OptionSpec("lr", value: "rate", help: "Peak learning rate (default 1e-4; linear warm-up 10%, then decay)."),
-      OptionSpec("batch", value: "n", help: "Queries or pairs per step (default 16)."),
-      OptionSpec("max-len", value: "n", help: "Tokens per candidate (default 256)."),
-      OptionSpec("query-max-len", value: "n", help: "Tokens per review query (default 128)."),
-      OptionSpec("max-steps", value: "n", help: "Stop after n optimizer steps."),
-      OptionSpec("temperature", value: "t", help: "Bi-encoder contrastive temperature (default 0.05)."),
-      OptionSpec("hard-negatives", value: "n", help: "Bi-encoder: excluded candidates of the same review per query (default 1)."),
-      OptionSpec("positives-per-review", value: "n", help: "Included candidates per review per epoch (default 32)."),
-      OptionSpec("patience", value: "n", help: "Epochs without improvement before stopping (default 2)."),
-      OptionSpec("encoder-dropout", value: "p", help: "BERT's hidden and attention dropout while training (default 0.1)."),
-      OptionSpec("seed", value: "s", help: "Seed for initialisation, sampling and dropout (default 42)."),
-      OptionSpec("out", value: "dir", help: "Where the screener is written.", short: "o"),
-      OptionSpec("resume", help: "Continue the training state in --out after an interruption."),
-      OptionSpec("plan", help: "Print the trainable parameters per module and stop."),
+      Shared.database, Train.train, Train.valid, Train.input, Train.reviewTitle, Train.criteria, Train.validFraction, Train.stage,
+      Train.model, Shared.base,
+    ] + AdapterFlags.options(freezeLayers: Train.freezeLayers) + [
+      Train.epochs, Train.learningRate, Train.batch, Train.maxLength, Train.queryMaxLength, Train.maxSteps, Train.temperature,
+      Train.hardNegatives, Train.positivesPerReview, Train.patience, Train.encoderDropout, Train.seed, Train.output, Train.resume,
+      Train.plan,
     ],
     discussion: """
       --input FILE trains on the labelled records of one review (unlabelled ones are skipped): the screen of
@@ -94,70 +131,54 @@ let trainCommand = Command(
       """),
   run: { arguments in
     let command = "csmed train"
-    let seed = UInt64(try arguments.int("seed", default: 42, in: 0...Int.max))
-    let adapter = try AdapterFlags.configuration(arguments, command: command, seed: seed)
-    let input = arguments.value("input")
-    let kind = try arguments.choice("model", default: input == nil ? ScreenerKind.biEncoder : .hybridLR)
-    if arguments.flag("plan") {
-      let plan = try TrainWorkflow.plan(adapter: adapter, base: Defaults.base(arguments), kind: kind)
+    let seed = try arguments[Train.seed]
+    let adapter = try AdapterFlags.configuration(arguments, seed: seed, freezeLayers: Train.freezeLayers)
+    let input = try arguments[Train.input]
+    let kind = try arguments[Train.model] ?? (input == nil ? Train.defaults.kind : Train.inputKind)
+    let base = try arguments[Shared.base]
+    if arguments[Train.plan] {
+      let plan = try TrainWorkflow.plan(adapter: adapter, base: base, kind: kind)
       var rows = plan.modules.map { [$0.module, String($0.count)] }
       if plan.headParameters > 0 { rows.append(["head", String(plan.headParameters)]) }
       rows.append(["total", String(plan.total + plan.headParameters)])
       Terminal.out("adapter \(plan.method.rawValue)\n" + Render.table(["module", "trainable"], rows))
       return
     }
-    let output = URL(fileURLWithPath: try arguments.require("out"))
+    let output = try arguments.required(Train.output)
     var options: TrainWorkflow.Options
     if let input {
-      guard arguments.value("train") == nil, arguments.value("valid") == nil else {
+      guard !arguments.isGiven(Train.train), !arguments.isGiven(Train.valid) else {
         throw UsageError("--input trains on a file: give --train and --valid (meta-dataset reviews) or --input, not both", command: command)
       }
-      var fraction = 0.0
-      if let text = arguments.value("valid-fraction") {
-        // Its range is checked where the labels are split (ScreeningData.labelled).
-        guard let v = Double(text) else {
-          throw UsageError("--valid-fraction expects a share in [0, 1), got '\(text)'", command: command)
-        }
-        fraction = v
-      }
       let file = TrainWorkflow.LabelledFile(
-        url: URL(fileURLWithPath: input), title: try arguments.require("review-title"),
-        criteria: arguments.value("criteria").map { URL(fileURLWithPath: $0) }, validFraction: fraction)
-      options = TrainWorkflow.Options(input: file, base: Defaults.base(arguments), output: output)
+        url: input, title: try arguments.required(Train.reviewTitle), criteria: try arguments[Train.criteria],
+        validFraction: try arguments[Train.validFraction])
+      options = TrainWorkflow.Options(input: file, base: base, output: output)
     } else {
-      for name in ["review-title", "criteria", "valid-fraction"] where arguments.value(name) != nil {
-        throw UsageError("--\(name) goes with --input", command: command)
+      for option in [Train.reviewTitle, Train.criteria, Train.validFraction] as [any OptionDeclaration] where arguments.isGiven(option) {
+        throw UsageError("--\(option.spec.name) goes with --input", command: command)
       }
       options = TrainWorkflow.Options(
-        database: Defaults.database(arguments), train: try ReviewSelection(parsing: try arguments.require("train")),
-        base: Defaults.base(arguments), output: output)
-      options.valid = try arguments.value("valid").map { try ReviewSelection(parsing: $0) }
+        database: try arguments[Shared.database], train: try ReviewSelection(parsing: try arguments.required(Train.train)),
+        base: base, output: output)
+      options.valid = try arguments[Train.valid].map { try ReviewSelection(parsing: $0) }
     }
-    options.stage = try arguments.choice("stage", default: Stage.titleAbstract)
+    options.stage = try arguments[Train.stage]
     options.kind = kind
     options.adapter = adapter
-    options.epochs = try arguments.int("epochs", default: 1, in: 1...10_000)
-    if let lr = arguments.value("lr") {
-      guard let v = Double(lr), v > 0 else { throw UsageError("--lr expects a positive number, got '\(lr)'", command: command) }
-      options.learningRate = v
-    }
-    options.batchSize = try arguments.int("batch", default: 16, in: 1...4096)
-    options.maxLength = try arguments.int("max-len", default: 256, in: 8...512)
-    options.queryMaxLength = try arguments.int("query-max-len", default: 128, in: 8...512)
-    options.maxSteps = try arguments.value("max-steps").map { _ in try arguments.int("max-steps", default: 1, in: 1...Int.max) }
-    if let t = arguments.value("temperature") {
-      guard let v = Double(t), v > 0 else { throw UsageError("--temperature expects a positive number", command: command) }
-      options.temperature = v
-    }
-    options.hardNegatives = try arguments.int("hard-negatives", default: 1, in: 0...64)
-    options.positivesPerReview = try arguments.int("positives-per-review", default: 32, in: 1...1_000_000)
-    options.patience = try arguments.int("patience", default: 2, in: 1...1000)
-    if let p = arguments.value("encoder-dropout") {
-      guard let v = Double(p), (0..<1).contains(v) else { throw UsageError("--encoder-dropout expects a number in [0, 1)", command: command) }
-      options.encoderDropout = v
-    }
+    options.epochs = try arguments[Train.epochs]
+    options.learningRate = try arguments[Train.learningRate]
+    options.batchSize = try arguments[Train.batch]
+    options.maxLength = try arguments[Train.maxLength]
+    options.queryMaxLength = try arguments[Train.queryMaxLength]
+    options.maxSteps = try arguments[Train.maxSteps]
+    options.temperature = try arguments[Train.temperature]
+    options.hardNegatives = try arguments[Train.hardNegatives]
+    options.positivesPerReview = try arguments[Train.positivesPerReview]
+    options.patience = try arguments[Train.patience]
+    options.encoderDropout = try arguments[Train.encoderDropout]
     options.seed = seed
-    options.resume = arguments.flag("resume")
+    options.resume = arguments[Train.resume]
     let report = try TrainWorkflow.run(options, progress: ProgressBar().handler)
     var text = String(
       format: "trained %d step(s) over %d epoch(s) in %.1f s (%.0f tokens/s); kept epoch %d\n", report.steps,

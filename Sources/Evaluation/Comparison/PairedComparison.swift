@@ -51,6 +51,9 @@ public struct ComparisonReport: Sendable, Hashable {
 
 /// Paired significance tests between two runs over the same reviews.
 public enum PairedComparison {
+  /// The seed of the randomization test unless told otherwise.
+  public static let defaultSeed: UInt64 = 20_240_126
+
   /// Compares two evaluation reports metric by metric over the reviews both evaluated.
   ///
   /// - Parameters:
@@ -62,7 +65,7 @@ public enum PairedComparison {
   /// - Throws: `EvaluationError.incomparableReports` when no review was evaluated by both.
   public static func compare(
     _ a: EvaluationReport, _ b: EvaluationReport, metrics: [String]? = nil,
-    permutations: Int = 10_000, seed: UInt64 = 20_240_126
+    permutations: Int = 10_000, seed: UInt64 = defaultSeed
   ) throws(EvaluationError) -> ComparisonReport {
     let reviewsB = Dictionary(
       b.reviews.map { ($0.reviewID, $0) }, uniquingKeysWith: { first, _ in first })
@@ -165,7 +168,7 @@ public enum PairedComparison {
   /// Each permutation flips the sign of every difference with probability ½ (SplitMix64 seeded
   /// with `seed`); p = (1 + #{|mean*| ≥ |mean|}) / (1 + permutations).
   public static func randomizationTest(
-    _ differences: [Double], permutations: Int = 10_000, seed: UInt64 = 20_240_126
+    _ differences: [Double], permutations: Int = 10_000, seed: UInt64 = defaultSeed
   ) -> Double {
     guard !differences.isEmpty, permutations > 0 else { return 1 }
     let observed = abs(differences.reduce(0, +))

@@ -1,3 +1,4 @@
+import Failures
 import Foundation
 
 /// An error raised while building a screening state, configuring a stopping rule, simulating
@@ -62,6 +63,20 @@ public enum StoppingError: Error, Sendable, Equatable, CustomStringConvertible {
       return
         "\(file):\(line): expected the screened records to have orders 1, 2, 3, … without gaps, "
         + "found order \(found) where \(expected) was expected"
+    }
+  }
+}
+
+extension StoppingError: CategorizedError {
+  /// A bad rule or parameter is the request's fault; a labels file that cannot be read is
+  /// missing; everything else is wrong content of the labels.
+  public var category: ErrorCategory {
+    switch self {
+    case .invalidParameter, .unknownRule: .usage
+    case .unreadableFile: .noInput
+    case .inconsistentState, .noRelevantRecords, .emptyInput, .missingColumn, .malformedCSV, .invalidValue, .duplicateValue,
+      .gapInOrder:
+      .data
     }
   }
 }
