@@ -43,8 +43,8 @@ let package = Package(
     .target(name: "Evaluation", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
     .target(name: "Text", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
     .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels", "Failures"], swiftSettings: strict),
-    .target(name: "Encoder", dependencies: ["Tensor", "Text"], swiftSettings: strict),
-    .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder"], swiftSettings: strict),
+    .target(name: "Encoder", dependencies: ["Tensor", "Text", "Failures"], swiftSettings: strict),
+    .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder", "Failures"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text", "Failures"], swiftSettings: strict),
     .target(name: "HTMLPage", dependencies: ["Text", "Evaluation", "Failures"], swiftSettings: strict),
     .target(

@@ -1,4 +1,5 @@
 import Encoder
+import Failures
 import Tensor
 
 /// Errors of the adapter layer: invalid options, checkpoints that do not fit, failed SVDs.
@@ -22,6 +23,17 @@ public enum AdapterError: Error, Sendable, Equatable, CustomStringConvertible {
     case .invalidCheckpoint(let file, let reason): "\(file): \(reason)"
     case .encoder(let e): e.description
     case .lapack(let reason): "SVD failed: \(reason)"
+    }
+  }
+}
+
+extension AdapterError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .invalidOption: .usage
+    case .encoder(let error): error.category
+    case .baseModelMismatch, .invalidCheckpoint: .data
+    case .lapack: .software
     }
   }
 }

@@ -1,3 +1,4 @@
+import Failures
 import Text
 
 /// Errors from loading a checkpoint (safetensors, config.json, vocab.txt) or from invalid encoder
@@ -46,6 +47,20 @@ public enum EncoderError: Error, Sendable, Equatable, CustomStringConvertible {
       "\(file) has \(tokens) tokens but config.json says vocab_size \(size)"
     case .tokenizer(let error): error.description
     case .invalidInput(let reason): "invalid encoder input: \(reason)"
+    }
+  }
+}
+
+extension EncoderError: CategorizedError {
+  public var category: ErrorCategory {
+    switch self {
+    case .fileNotFound: .noInput
+    case .io: .io
+    case .tokenizer(let error): error.category
+    case .invalidInput: .usage
+    case .truncated, .invalidHeader, .invalidTensorEntry, .missingTensor, .shapeMismatch, .unsupportedDType, .invalidConfig,
+      .vocabularyMismatch:
+      .data
     }
   }
 }
