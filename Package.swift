@@ -27,6 +27,8 @@ let package = Package(
     .systemLibrary(
       name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]),
+    // oneDNN's int8 GEMM (dnnl_gemm_u8s8s32) for int8 inference.
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(
       name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
       providers: [.apt(["libzstd-dev"])]),
@@ -42,7 +44,7 @@ let package = Package(
     .target(name: "Store", dependencies: ["Corpus", "CSQLite", "CZstd", "Failures"], swiftSettings: strict),
     .target(name: "Evaluation", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
     .target(name: "Text", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
-    .target(name: "Tensor", dependencies: ["COpenBLAS", "CKernels", "Failures"], swiftSettings: strict),
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "CDNNL", "CKernels", "Failures"], swiftSettings: strict),
     .target(name: "Encoder", dependencies: ["Tensor", "Text", "Failures"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder", "Failures"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text", "Failures"], swiftSettings: strict),

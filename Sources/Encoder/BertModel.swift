@@ -17,6 +17,13 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
   /// item's GEMM packs the weight matrix again (OpenBLAS's copy routines took ~10% of a LoRA step at 512).
   public var rowsPerChunk = 2048
 
+  /// The int8 linear maps when the model runs inference at ``Precision/int8`` (see `at(_:)`);
+  /// training and merging always use the fp32 `weights`.
+  public internal(set) var quantized: QuantizedLayers?
+
+  /// The precision ``forward(_:hooks:throughLayer:workers:)`` computes in.
+  public var precision: Precision { quantized == nil ? .fp32 : .int8 }
+
   /// The token rows split into work items of at most `rowsPerChunk` rows, and at least two from
   /// 1,024 rows up so both cores of a laptop work on mid-sized batches. Never a function of the
   /// worker count, so per-chunk partial sums, and with them the results, do not depend on it.
@@ -70,15 +77,16 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
     if workers > 1 { BLASThreads.set(1) }
     let chunks = rowChunks(batch.batchSize * batch.sequenceLength)
     let w = max(1, min(workers, max(chunks.count, batch.batchSize * configuration.headCount)))
-    let pass = EncoderPass(configuration, batch: batch, chunks: chunks, workers: w, hooks: hooks, dropout: nil)
+    let pass = EncoderPass(
+      configuration, batch: batch, chunks: chunks, workers: w, hooks: hooks, dropout: nil, quantized: quantized)
     let s = pass.shape
     let buffers = ArenaView<InferenceBuffer, Scalar>(s, zeroed: true)
     let (x, qkv, context) = (buffers[.hidden], buffers[.qkv], buffers[.context])
     withWeightPointers { e, layers in
       // Token rows: the embeddings, then layer 0's QKV while the rows are in cache.
-      Parallel.forEach(chunks.count, workers: w) { _, ci in
+      Parallel.forEach(chunks.count, workers: w) { worker, ci in
         pass.embed(chunks[ci], e, into: x, saving: nil)
-        if layerLimit > 0 { pass.projectQKV(0, layers[0], chunks[ci], x: x, qkv: qkv) }
+        if layerLimit > 0 { pass.projectQKV(0, layers[0], chunks[ci], x: x, qkv: qkv, worker: worker) }
       }
       for li in 0..<layerLimit {
         Parallel.forEach(s.batchSize * s.heads, workers: w) { worker, item in
@@ -92,8 +100,8 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
           let branch = buffers[.rows] + worker * s.maxChunk * (s.h + s.inner)
           pass.sublayers(
             li, layers[li], r, context: context + r.lowerBound * s.h,
-            .inPlace(hidden: x + r.lowerBound * s.h, branch: branch, mid: branch + s.maxChunk * s.h))
-          if li + 1 < layerLimit { pass.projectQKV(li + 1, layers[li + 1], r, x: x, qkv: qkv) }
+            .inPlace(hidden: x + r.lowerBound * s.h, branch: branch, mid: branch + s.maxChunk * s.h), worker: worker)
+          if li + 1 < layerLimit { pass.projectQKV(li + 1, layers[li + 1], r, x: x, qkv: qkv, worker: worker) }
         }
       }
     }

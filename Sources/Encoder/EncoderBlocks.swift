@@ -16,12 +16,16 @@ struct EncoderPass<Scalar: BLASScalar> {
   /// `1 / sqrt(dh)`.
   let scale: Scalar
   let lengths: [Int]
+  /// The int8 linear maps (inference of a Float model at ``Precision/int8``) and their scratch.
+  let quantized: (layers: QuantizedLayers, scratch: Int8Scratch)?
 
   init(
     _ c: BertConfiguration, batch: TokenBatch, chunks: [Range<Int>], workers: Int, hooks: EncoderHooks<Scalar>?,
-    dropout: EncoderDropout?
+    dropout: EncoderDropout?, quantized: QuantizedLayers? = nil
   ) {
     shape = PassShape(c, batch: batch, chunks: chunks, workers: workers)
+    precondition(quantized == nil || Scalar.self == Float.self, "int8 inference runs Float models only")
+    self.quantized = quantized.map { [shape] in ($0, Int8Scratch(shape)) }
     self.batch = batch
     self.hooks = hooks
     self.dropout = dropout
@@ -31,6 +35,21 @@ struct EncoderPass<Scalar: BLASScalar> {
   }
 
   // MARK: Forward blocks
+
+  /// `y = x Wᵀ` for `m` rows of a layer's linear map (`x` of width `k`, `y` of `n` columns at
+  /// stride `ldy`): fp32 GEMM, or int8 when the pass runs a quantized model.
+  func linear(
+    _ li: Int, _ tensor: LayerTensor, _ l: LayerPointers<Scalar>, x: UnsafePointer<Scalar>, rows m: Int, k: Int, n: Int,
+    into y: UnsafeMutablePointer<Scalar>, ldy: Int, worker: Int
+  ) {
+    guard let (layers, scratch) = quantized, let weight = layers.layers[li][tensor] else {
+      gemm(.none, .transposed, m: m, n: n, k: k, x, lda: k, l[tensor], ldb: k, beta: 0, y, ldc: ldy)
+      return
+    }
+    Int8Linear.linear(
+      UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), rows: m, ldx: k, weight: weight,
+      into: UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), ldy: ldy, scratch: scratch.worker(worker))
+  }
 
   /// `x = LN(word + position + type)` for token rows `rows`, then hidden dropout. Training keeps
   /// the sums and the LayerNorm statistics in `saved`.
@@ -56,10 +75,10 @@ struct EncoderPass<Scalar: BLASScalar> {
   /// `qkv = x Wqkvᵀ + b` for rows `rows` of layer `li` (`x`, `qkv` at row 0), then the Q, K and V hooks.
   func projectQKV(
     _ li: Int, _ l: LayerPointers<Scalar>, _ rows: Range<Int>, x: UnsafePointer<Scalar>,
-    qkv: UnsafeMutablePointer<Scalar>
+    qkv: UnsafeMutablePointer<Scalar>, worker: Int
   ) {
     let (h, h3, o) = (shape.h, shape.h3, rows.lowerBound)
-    gemm(.none, .transposed, m: rows.count, n: h3, k: h, x + o * h, lda: h, l[.qkvWeight], ldb: h, beta: 0, qkv + o * h3, ldc: h3)
+    linear(li, .qkvWeight, l, x: x + o * h, rows: rows.count, k: h, n: h3, into: qkv + o * h3, ldy: h3, worker: worker)
     Scalar.addBias(qkv + o * h3, rows: rows.count, columns: h3, bias: l[.qkvBias])
     guard let hooks else { return }
     for (part, module) in [LinearModule.query, .key, .value].enumerated() {
@@ -140,18 +159,18 @@ struct EncoderPass<Scalar: BLASScalar> {
   /// The token-row half of layer `li` for one chunk: `y1 = LN1(input + ctx Woᵀ + bo)`, then
   /// `out = LN2(y1 + GELU(y1 Wiᵀ + bi) Wo2ᵀ + bo2)`. `context` points at the chunk's first row.
   func sublayers(
-    _ li: Int, _ l: LayerPointers<Scalar>, _ rows: Range<Int>, context: UnsafePointer<Scalar>, _ s: SublayerRows
+    _ li: Int, _ l: LayerPointers<Scalar>, _ rows: Range<Int>, context: UnsafePointer<Scalar>, _ s: SublayerRows,
+    worker: Int
   ) {
     let (h, inner) = (shape.h, shape.inner)
     residualNorm(
-      LinearSite(layer: li, module: .attentionOutput), rows, x: context, width: h, l[.attentionOutputWeight],
+      LinearSite(layer: li, module: .attentionOutput), rows, x: context, width: h, l, .attentionOutputWeight,
       l[.attentionOutputBias], residual: s.input, branch: s.norm1Input, output: s.norm1Output,
-      norm: (l[.attentionNormWeight], l[.attentionNormBias]), statistics: s.norm1Statistics, stream: .attentionOutput)
+      norm: (l[.attentionNormWeight], l[.attentionNormBias]), statistics: s.norm1Statistics, stream: .attentionOutput,
+      worker: worker)
     // FFN up: u = y1 Wiᵀ + bi, then GELU (fused with the bias when nothing needs u itself).
     let (u, up) = (s.preActivation, LinearSite(layer: li, module: .intermediate))
-    gemm(
-      .none, .transposed, m: rows.count, n: inner, k: h, s.norm1Output, lda: h, l[.intermediateWeight], ldb: h, beta: 0,
-      u, ldc: inner)
+    linear(li, .intermediateWeight, l, x: s.norm1Output, rows: rows.count, k: h, n: inner, into: u, ldy: inner, worker: worker)
     let g: UnsafeMutablePointer<Scalar>
     if s.activation == nil, !(hooks?.sites.contains(up) ?? false) {
       Scalar.addBiasGELU(u, rows: rows.count, columns: inner, bias: l[.intermediateBias])
@@ -164,22 +183,23 @@ struct EncoderPass<Scalar: BLASScalar> {
       Scalar.addBiasGELU(g, rows: rows.count, columns: inner, bias: nil)
     }
     residualNorm(
-      LinearSite(layer: li, module: .output), rows, x: g, width: inner, l[.outputWeight], l[.outputBias],
+      LinearSite(layer: li, module: .output), rows, x: g, width: inner, l, .outputWeight, l[.outputBias],
       residual: s.norm1Output, branch: s.norm2Input, output: s.output, norm: (l[.outputNormWeight], l[.outputNormBias]),
-      statistics: s.norm2Statistics, stream: .ffnOutput)
+      statistics: s.norm2Statistics, stream: .ffnOutput, worker: worker)
   }
 
   /// A residual sub-layer's output rows: `branch = x Wᵀ + b` (with the site's hook), then
   /// `output = LN(residual + drop(branch))`. Training (with `statistics`) leaves the LayerNorm
   /// input in `branch`; inference fuses the residual add into the LayerNorm.
   private func residualNorm(
-    _ site: LinearSite, _ rows: Range<Int>, x: UnsafePointer<Scalar>, width k: Int, _ weight: UnsafePointer<Scalar>,
-    _ bias: UnsafePointer<Scalar>, residual: UnsafePointer<Scalar>, branch v: UnsafeMutablePointer<Scalar>,
-    output: UnsafeMutablePointer<Scalar>, norm: (UnsafePointer<Scalar>, UnsafePointer<Scalar>),
-    statistics: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)?, stream: EncoderDropout.Stream
+    _ site: LinearSite, _ rows: Range<Int>, x: UnsafePointer<Scalar>, width k: Int, _ l: LayerPointers<Scalar>,
+    _ weight: LayerTensor, _ bias: UnsafePointer<Scalar>, residual: UnsafePointer<Scalar>,
+    branch v: UnsafeMutablePointer<Scalar>, output: UnsafeMutablePointer<Scalar>,
+    norm: (UnsafePointer<Scalar>, UnsafePointer<Scalar>),
+    statistics: (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>)?, stream: EncoderDropout.Stream, worker: Int
   ) {
     let (h, count) = (shape.h, rows.count)
-    gemm(.none, .transposed, m: count, n: h, k: k, x, lda: k, weight, ldb: k, beta: 0, v, ldc: h)
+    linear(site.layer, weight, l, x: x, rows: count, k: k, n: h, into: v, ldy: h, worker: worker)
     Scalar.addBias(v, rows: count, columns: h, bias: bias)
     hooks?.forward(site, LinearRows(rows: rows, x: x, ldx: k, y: v, ldy: h))
     guard let (mean, rstd) = statistics else {

@@ -14,11 +14,14 @@ public enum BenchWorkflow {
     public var runs: Int
     /// Real abstracts for the documents/s figure (title + abstract per line); nil skips it.
     public var documents: [String]?
+    /// The arithmetic of the forward and embedding figures (the train step is always fp32).
+    public var precision = Precision.fp32
 
-    public init(base: URL, runs: Int = 5, documents: [String]? = nil) {
+    public init(base: URL, runs: Int = 5, documents: [String]? = nil, precision: Precision = .fp32) {
       self.base = base
       self.runs = runs
       self.documents = documents
+      self.precision = precision
     }
   }
 
@@ -38,6 +41,8 @@ public enum BenchWorkflow {
     public var forwardGFLOPS: Double
     /// Peak resident memory of the process.
     public var peakRSSMB: Double
+    /// At int8: the lowest cosine between a document's int8 and fp32 embeddings.
+    public var minimumCosineToFP32: Double?
   }
 
   /// The median (the mean of the middle two for an even count).
@@ -59,6 +64,9 @@ public enum BenchWorkflow {
     guard options.runs >= 1 else { throw WorkflowError.usage("--runs must be at least 1") }
     let model = try BertModel<Float>.load(directory: options.base)
     let configuration = model.configuration
+    let tokenizer = try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt"))
+    var embedder = try SentenceEmbedder(tokenizer: tokenizer, model: model)
+    try embedder.setPrecision(options.precision)
     var generator = SplitMix64(seed: 7)
     func randomBatch(_ batchSize: Int, _ length: Int) throws -> TokenBatch {
       let ids = (0..<batchSize * length).map { index in
@@ -70,18 +78,27 @@ public enum BenchWorkflow {
 
     progress(.started("forward 32x256", total: 0))
     let forwardBatch = try randomBatch(32, 256)
-    let forward = try time(options.runs) { _ = try model.forward(forwardBatch) }
-    figures.append(figure("forward, batch 32 x 256", forward, count: 32 * 256, unit: "tokens"))
+    let inference = embedder.model
+    let forward = try time(options.runs) { _ = try inference.forward(forwardBatch) }
+    figures.append(figure("forward (\(options.precision.rawValue)), batch 32 x 256", forward, count: 32 * 256, unit: "tokens"))
 
     progress(.started("train step 16x256", total: 0))
     let train = try trainStepSeconds(AdapterConfiguration(method: .full), model: model, runs: options.runs)
     figures.append(figure("full fine-tune train step (AdamW), batch 16 x 256", train, count: 16 * 256, unit: "tokens"))
 
+    var minimumCosine: Double?
     if let documents = options.documents, !documents.isEmpty {
       progress(.started("embed documents", total: 0))
-      let embedder = try SentenceEmbedder(tokenizer: BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt")), model: model)
-      let embed = try time(max(1, min(options.runs, 3))) { _ = try embedder.embed(documents) }
-      figures.append(figure("embed real abstracts (dynamic padding, max 256)", embed, count: documents.count, unit: "documents"))
+      var vectors: [[Float]] = []
+      let embed = try time(max(1, min(options.runs, 3))) { vectors = try embedder.embed(documents) }
+      figures.append(
+        figure(
+          "embed real abstracts (\(options.precision.rawValue), dynamic padding, max 256)", embed, count: documents.count,
+          unit: "documents"))
+      if options.precision != .fp32 {
+        let reference = try SentenceEmbedder(tokenizer: tokenizer, model: model).embed(documents)
+        minimumCosine = zip(vectors, reference).map { cosine($0, $1) }.min()
+      }
     }
 
     progress(.started("sgemm baseline", total: 0))
@@ -106,7 +123,17 @@ public enum BenchWorkflow {
         + Double(2 * 256 * configuration.hiddenSize))
     return Report(
       figures: figures, sgemmGFLOPS: 2 * Double(rows * cores * n * k) / median(sgemm) / 1e9,
-      forwardGFLOPS: flopsPerToken * Double(32 * 256) / median(forward) / 1e9, peakRSSMB: peakResidentMegabytes())
+      forwardGFLOPS: flopsPerToken * Double(32 * 256) / median(forward) / 1e9, peakRSSMB: peakResidentMegabytes(),
+      minimumCosineToFP32: minimumCosine)
+  }
+
+  /// The cosine of two vectors, in Double.
+  static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+    var (dot, aa, bb) = (0.0, 0.0, 0.0)
+    for (x, y) in zip(a, b) {
+      (dot, aa, bb) = (dot + Double(x) * Double(y), aa + Double(x) * Double(x), bb + Double(y) * Double(y))
+    }
+    return dot / max((aa * bb).squareRoot(), 1e-300)
   }
 
   /// Seconds of one classifier train step (forward, loss, backward, AdamW) at 16 x 256 tokens

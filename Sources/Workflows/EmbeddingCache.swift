@@ -4,7 +4,7 @@ import Ingest
 import Tensor
 
 /// Sentence embeddings kept on disk, keyed by the base model's checksum, the maximum length, the
-/// kernels in use and the texts themselves, so re-running `simulate` on a review (other seeds, rules, models) does
+/// kernels in use, the precision and the texts themselves, so re-running `simulate` on a review (other seeds, rules, models) does
 /// not embed its records again. One file per text list: `<sha256>.f32`, raw little-endian Float32
 /// rows. A file of the wrong size is ignored and rewritten.
 struct EmbeddingCache {
@@ -20,6 +20,8 @@ struct EmbeddingCache {
     // OpenBLAS core is not reused under another (CSMED_KERNELS, another CPU sharing the folder).
     let platform = ComputePlatform.current
     hasher.update(Data("kernels \(platform.kernels) openblas \(platform.openBLASCore)\n".utf8))
+    // int8 embeddings differ from fp32 ones; fp32 keys stay as they were, so old caches hold.
+    if embedder.model.precision != .fp32 { hasher.update(Data("precision \(embedder.model.precision.rawValue)\n".utf8)) }
     for text in texts {
       // Length-prefixed, so two lists cannot collide by moving a boundary.
       hasher.update(Data("\(text.utf8.count):".utf8))

@@ -37,6 +37,8 @@ public enum ScreenWorkflow {
     public var shard: Shard?
     /// Tokens per candidate for the zero-shot embedding (a trained screener keeps its own).
     public var maxLength = 256
+    /// The zero-shot embedder's arithmetic (fp32, or int8 linear maps).
+    public var precision = Precision.fp32
     /// Keep every record with all its fields (on disk) for an output in rank order (`--format ris|csv`).
     public var keepRecords = false
 
@@ -322,6 +324,7 @@ public enum ScreenWorkflow {
       case .zeroShot(.embed):
         var embedder = try SentenceEmbedder(directory: options.base)
         embedder.maxLength = options.maxLength
+        try embedder.setPrecision(options.precision)
         // The full-text stage embeds each main text in windows and pools them.
         let tokenizer = fullTextStage ? try BertTokenizer(vocabularyURL: options.base.appendingPathComponent("vocab.txt")) : nil
         state = .embed(embedder, query: try embedder.embed([query])[0], tokenizer: tokenizer)
@@ -445,8 +448,12 @@ public enum ScreenWorkflow {
   }
 
   /// `csmed embed`: one embedding per text.
-  public static func embed(_ texts: [String], base: URL, progress: ProgressHandler = { _ in }) throws -> [[Float]] {
-    try embedInChunks(texts, with: SentenceEmbedder(directory: base), progress: progress)
+  public static func embed(
+    _ texts: [String], base: URL, precision: Precision = .fp32, progress: ProgressHandler = { _ in }
+  ) throws -> [[Float]] {
+    var embedder = try SentenceEmbedder(directory: base)
+    try embedder.setPrecision(precision)
+    return try embedInChunks(texts, with: embedder, progress: progress)
   }
 
   /// `csmed tokenize`: the input ids of each text (or text pair), as BertTokenizer encodes them.

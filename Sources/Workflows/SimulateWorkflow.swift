@@ -22,6 +22,8 @@ public enum SimulateWorkflow {
     public var priorHalfLife: Double = SimulateWorkflow.defaultPriorHalfLife
     /// Where sentence embeddings are kept between runs (nil: not kept).
     public var embeddingCache: URL?
+    /// The arithmetic of the frozen embeddings (fp32, or int8 linear maps).
+    public var precision = Precision.fp32
     /// The adapter `bi-encoder` trains inside the loop (default LoRA r8 on query and value of
     /// the top two layers).
     public var adapter = AdapterConfiguration(method: .lora, freezeLayers: 4)
@@ -193,7 +195,8 @@ public enum SimulateWorkflow {
     let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
     guard frozen else { return ([], nil) }
     let base = try encoderBase(options)
-    let embedder = try SentenceEmbedder(directory: base)
+    var embedder = try SentenceEmbedder(directory: base)
+    try embedder.setPrecision(options.precision)
     let embeddings =
       if let cache = options.embeddingCache {
         try EmbeddingCache(directory: cache).embeddings(of: candidates.texts, with: embedder, base: base, progress: progress)

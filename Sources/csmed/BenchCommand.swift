@@ -35,7 +35,8 @@ let benchCommand = Command(
   spec: CommandSpec(
     name: "csmed bench", abstract: "Measure the encoder, the adapters' train steps and simulate's loop (use a release build).",
     options: [
-      Shared.base, Bench.runs, Shared.database, Bench.review, Bench.methods, Shared.tableFormat, Bench.input, Bench.reviewTitle,
+      Shared.base, Shared.precision, Bench.runs, Shared.database, Bench.review, Bench.methods, Shared.tableFormat, Bench.input,
+      Bench.reviewTitle,
       Bench.models, Bench.model, Bench.embeddingCache, Bench.asreview,
     ] + AdapterFlags.options(freezeLayers: Bench.freezeLayers),
     positionals: [PositionalSpec("target", help: "What to measure: encoder, adapters or simulate.")],
@@ -83,13 +84,15 @@ func benchEncoder(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
     documents = review.map { review in review.records.indices.map { review.text(of: $0, view: .titleAbstract) } }
   }
   let report = try BenchWorkflow.encoder(
-    .init(base: try arguments[Shared.base], runs: runs, documents: documents), progress: ProgressBar().handler)
+    .init(base: try arguments[Shared.base], runs: runs, documents: documents, precision: try arguments[Shared.precision]),
+    progress: ProgressBar().handler)
   if json {
     var object: [String: Double] = [
       "forward_tokens_per_s": report.figures[0].perSecond, "train_full_tokens_per_s": report.figures[1].perSecond,
       "peak_rss_mb": report.peakRSSMB, "sgemm_gflops": report.sgemmGFLOPS, "forward_gflops": report.forwardGFLOPS,
     ]
     if report.figures.count > 2 { object["docs_per_s"] = report.figures[2].perSecond }
+    if let c = report.minimumCosineToFP32 { object["min_cosine_to_fp32"] = c }
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
     return
@@ -102,6 +105,7 @@ func benchEncoder(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
     })
   text += String(format: "\nforward: %.0f GFLOP/s effective; sgemm 8192x1536x384 alone: %.0f GFLOP/s (%.0f%%); peak RSS %.0f MB\n",
     report.forwardGFLOPS, report.sgemmGFLOPS, 100 * report.forwardGFLOPS / report.sgemmGFLOPS, report.peakRSSMB)
+  if let c = report.minimumCosineToFP32 { text += String(format: "lowest cosine of a document's embedding to its fp32 one: %.6f\n", c) }
   Terminal.out(text)
 }
 

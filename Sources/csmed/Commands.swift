@@ -1,5 +1,6 @@
 import CLIKit
 import Corpus
+import Encoder
 import Foundation
 import Store
 import Tensor
@@ -43,6 +44,11 @@ enum Shared {
   static func output(_ placeholder: String = "file", help: String) -> Option<URL?> {
     Option(path: "output", short: "o", aliases: ["out"], value: placeholder, help: help)
   }
+
+  /// `--precision`: the encoder's inference arithmetic (int8: the linear maps' GEMMs in int8).
+  static let precision = Option(
+    "precision", help: "Encoder inference: fp32, or int8 (linear maps in int8 with int32 accumulation; the rest fp32).",
+    default: Precision.fp32)
 
   static func stage(help: String) -> Option<Stage> { Option("stage", help: help, default: Stage.titleAbstract) }
 

@@ -51,7 +51,7 @@ let screenCommand = Command(
     options: [
       Screen.model, Screen.zeroShot, Shared.base, Shared.database, Screen.review, Screen.input, Screen.reviewTitle, Screen.criteria,
       Screen.query, Screen.stage, Screen.format, Screen.output, Screen.html, Screen.labels, Screen.targetRecall, Screen.shard,
-      Screen.shardCount, Screen.maxLength,
+      Screen.shardCount, Screen.maxLength, Shared.precision,
     ],
     discussion: """
       Output (--format ranking): review_id,document_id,rank,score,title,label (label where known), for `csmed eval`.
@@ -130,6 +130,7 @@ let screenCommand = Command(
     var options = ScreenWorkflow.Options(
       source: source, ranker: ranker, base: try arguments[Shared.base], query: try arguments[Screen.query], shard: shard)
     options.maxLength = try arguments[Screen.maxLength]
+    options.precision = try arguments[Shared.precision]
     options.keepRecords = format.needsRecords || page != nil
     let ranked = try ScreenWorkflow.screen(options, progress: ProgressBar().handler)
     let seconds = Date().timeIntervalSince(started)
@@ -154,13 +155,14 @@ let screenCommand = Command(
 let embedCommand = Command(
   spec: CommandSpec(
     name: "csmed embed", abstract: "Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2.",
-    options: [Shared.base, textFile],
+    options: [Shared.base, Shared.precision, textFile],
     positionals: [PositionalSpec("text", help: "A text to embed.", optional: true)],
     discussion: "Prints one JSON array per input line (mean pooling, L2 normalization, max 256 tokens)."),
   run: { arguments in
     let lines = try texts(arguments)
     guard !lines.isEmpty else { throw UsageError("no text to embed", command: "csmed embed") }
-    let vectors = try ScreenWorkflow.embed(lines, base: try arguments[Shared.base], progress: ProgressBar().handler)
+    let vectors = try ScreenWorkflow.embed(
+      lines, base: try arguments[Shared.base], precision: try arguments[Shared.precision], progress: ProgressBar().handler)
     Terminal.out(vectors.map { "[" + $0.map { "\($0)" }.joined(separator: ",") + "]\n" }.joined())
   })
 

@@ -91,7 +91,7 @@ let simulateCommand = Command(
     name: "csmed simulate", abstract: "Simulate prioritised screening on a labelled review, with stopping rules.",
     options: [
       Shared.database, Simulate.review, Simulate.input, Simulate.reviewTitle, Simulate.criteria, Simulate.stage, Simulate.model,
-      Simulate.warmStart, Simulate.priorHalfLife, Simulate.embeddingCache, Shared.base, Simulate.priors, Simulate.seed,
+      Simulate.warmStart, Simulate.priorHalfLife, Simulate.embeddingCache, Shared.base, Shared.precision, Simulate.priors, Simulate.seed,
       Simulate.seeds, Simulate.batch, Simulate.rules, Simulate.targetRecall, Simulate.wssConvention, Simulate.output, Simulate.plot,
       Simulate.steps, Simulate.learningRate, Simulate.maxLength, Simulate.freezeLayers,
     ] + AdapterFlags.settings,
@@ -122,6 +122,7 @@ let simulateCommand = Command(
       targetRecall: try arguments[Simulate.targetRecall], wssConvention: try arguments[Simulate.wssConvention])
     options.priorHalfLife = try arguments[Simulate.priorHalfLife]
     options.embeddingCache = try arguments[Simulate.embeddingCache]
+    options.precision = try arguments[Shared.precision]
     if choice.model == .biEncoder {
       var adapter = try AdapterFlags.configuration(arguments, seed: options.seed, freezeLayers: Simulate.freezeLayers)
       if let method = choice.adapter {

@@ -60,6 +60,28 @@ struct BertModelTests {
     for i in 0..<3 { for j in 0..<16 { #expect(abs(alone[0, i, j] - one[1, i, j]) <= bound) } }
   }
 
+  @Test("int8 inference: close to fp32 on a padded batch, independent of workers, fp32 weights kept")
+  func int8Forward() throws {
+    var model = try tinyModel(seed: 4).converted(to: Float.self)
+    model.rowsPerChunk = 3
+    let a = Encoding(inputIDs: [2, 7, 8, 9, 3, 10, 11, 3], tokenTypeIDs: [0, 0, 0, 0, 0, 1, 1, 1])
+    let b = Encoding(inputIDs: [2, 12, 3], tokenTypeIDs: [0, 0, 0])
+    let batch = try TokenBatch(encodings: [a, b], paddingID: 0)
+    let int8 = try model.at(.int8, calibration: batch)
+    #expect(int8.precision == .int8 && model.precision == .fp32 && int8.weights == model.weights)
+    let (exact, one, two) = (try model.forward(batch), try int8.forward(batch, workers: 1), try int8.forward(batch, workers: 2))
+    #expect(one.scalars == two.scalars)
+    for (row, length) in batch.lengths.enumerated() {
+      for p in 0..<length {
+        let (x, y) = ((0..<16).map { exact[row, p, $0] }, (0..<16).map { one[row, p, $0] })
+        let dot = zip(x, y).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        let cosine = dot / (x.reduce(0) { $0 + $1 * $1 } * y.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        #expect(cosine > 0.99, "row \(row) position \(p): cosine \(cosine)")
+      }
+    }
+    #expect(try int8.at(.fp32, calibration: batch).forward(batch).scalars == exact.scalars)
+  }
+
   @Test("invalid input ids, types and lengths are errors, not crashes")
   func invalidInput() throws {
     let model = try tinyModel()

@@ -49,6 +49,30 @@ struct RealModelTests {
     #expect(worst < 1e-4, "max abs difference \(worst) on text \(worstIndex): \(fixture.texts[worstIndex].prefix(60))")
   }
 
+  @Test("int8 inference: every fixture text's embedding within cosine 0.999 of sentence-transformers' fp32 one (0.998 for one token repeated)")
+  func int8Embeddings() throws {
+    let dir = try #require(realModelDirectory)
+    let fixture = try loadFixture()
+    var embedder = try SentenceEmbedder(directory: dir)
+    embedder.maxLength = fixture.max_seq_length
+    embedder.batchSize = 8
+    try embedder.setPrecision(.int8)
+    #expect(embedder.precision == .int8)
+    let got = try embedder.embed(fixture.texts)
+    for (i, (g, e)) in zip(got, fixture.embeddings).enumerated() {
+      let dot = zip(g, e).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+      let norms = (g.reduce(0.0) { $0 + Double($1 * $1) } * e.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot()
+      // One word repeated to 256 tokens gives every position the same rounding error, so mean
+      // pooling averages none of it away (0.99892 here); natural texts stay above 0.9993.
+      let repeated = fixture.texts[i].hasPrefix("word word word")
+      #expect(dot / norms >= (repeated ? 0.998 : 0.999), "text \(i): cosine \(dot / norms)")
+    }
+    // Back to fp32: the fp32 weights were kept, so parity holds again.
+    try embedder.setPrecision(.fp32)
+    let again = try embedder.embed(Array(fixture.texts.prefix(2)))
+    #expect(zip(again[0], fixture.embeddings[0]).map { abs($0 - $1) }.max() ?? 1 < 1e-4)
+  }
+
   @Test("raw last hidden states equal transformers within 1e-4 (max abs)")
   func hiddenStates() throws {
     let dir = try #require(realModelDirectory)

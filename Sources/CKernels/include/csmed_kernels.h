@@ -7,6 +7,7 @@
 #define CSMED_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,6 +25,24 @@ void csmed_gelu_backward(const float *x, const float *dy, float *dx, ptrdiff_t c
 
 /// Per contiguous row: ds = p * (dp - Σ p dp); `ds` may alias `dp`.
 void csmed_softmax_backward(const float *p, const float *dp, float *ds, ptrdiff_t rows, ptrdiff_t columns);
+
+/// int8 inference: per row, codes[r, c] = round(x[r, c] keep[c] / scale[r]) + zero[r] in 0...levels,
+/// the row's range (with 0, and within ±clip times its mean magnitude when clip > 0) spread over
+/// the codes; `keep` (1 or 0 per column) may be NULL.
+void csmed_quantize_rows(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, float levels, float clip,
+    uint8_t *codes, float *scales, int32_t *zeros);
+
+/// y[r, :] += (x[r, c] keep[c] - scale[r] (codes[r, c] - zero[r])) wt[c, :] where that error
+/// exceeds one step (the entries clipped); wt is [columns, outputs].
+void csmed_add_clipped_residuals(
+    const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, const uint8_t *codes,
+    const float *scales, const int32_t *zeros, const float *wt, ptrdiff_t outputs, float *y, ptrdiff_t ldy);
+
+/// y[r, c] = row_scales[r] column_scales[c] (products[r, c] - row_zeros[r] code_sums[c]) (row stride ldy).
+void csmed_dequantize_rows(
+    const int32_t *products, ptrdiff_t rows, ptrdiff_t columns, const float *row_scales, const int32_t *row_zeros,
+    const float *column_scales, const int32_t *code_sums, float *y, ptrdiff_t ldy);
 
 /// The scalar forms the loops are built from (Cephes exp, Abramowitz & Stegun 7.1.26 erf).
 float csmed_exp(float x);
@@ -44,6 +63,15 @@ typedef struct {
   void (*exp_rows)(float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t stride, float scale, float *row_sums);
   void (*gelu_backward_in_place)(const float *x, float *d, ptrdiff_t count);
   void (*softmax_backward_in_place)(const float *p, float *d, ptrdiff_t rows, ptrdiff_t columns);
+  void (*quantize_rows)(
+      const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, float levels, float clip,
+      uint8_t *codes, float *scales, int32_t *zeros);
+  void (*dequantize_rows)(
+      const int32_t *products, ptrdiff_t rows, ptrdiff_t columns, const float *row_scales, const int32_t *row_zeros,
+      const float *column_scales, const int32_t *code_sums, float *y, ptrdiff_t ldy);
+  void (*add_clipped_residuals)(
+      const float *x, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t ldx, const float *keep, const uint8_t *codes,
+      const float *scales, const int32_t *zeros, const float *wt, ptrdiff_t outputs, float *y, ptrdiff_t ldy);
   const char *isa;
 } csmed_kernel_variant;
 
