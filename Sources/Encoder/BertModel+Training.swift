@@ -42,11 +42,13 @@ extension BertModel {
     let chunks = rowChunks(batch.batchSize * batch.sequenceLength)
     let pass = EncoderPass(configuration, batch: batch, chunks: chunks, workers: workers, hooks: hooks, dropout: dropout)
     let s = pass.shape
-    let hidden = ScalarArena<Scalar>(count: s.n * s.h, zeroed: true)
-    let x = hidden.base
+    // The hidden states become the output tensor without a copy.
+    var hidden = [Scalar](repeating: 0, count: s.n * s.h)
     let embeddings = firstLayer == 0 ? ArenaView<EmbeddingActivation, Scalar>(s, zeroed: false) : nil
     let scratch = ScalarArena<Scalar>(count: (dropout?.attention ?? 0) > 0 ? s.workers * s.t * s.t : 1, zeroed: false)
     var saved: [ArenaView<LayerActivation, Scalar>] = []
+    hidden.withUnsafeMutableBufferPointer { hb in
+    let x = hb.requiredBaseAddress
     withWeightPointers { e, layers in
       if let first {
         first.input.withUnsafeBufferPointer { x.update(from: $0.requiredBaseAddress, count: s.n * s.h) }
@@ -75,8 +77,9 @@ extension BertModel {
         saved.append(a)
       }
     }
+    }
     return BertActivations(
-      batch: batch, output: Tensor(shape: [s.batchSize, s.t, s.h], scalars: Array(UnsafeBufferPointer(start: x, count: s.n * s.h))),
+      batch: batch, output: Tensor(shape: [s.batchSize, s.t, s.h], scalars: hidden),
       embeddings: embeddings, layers: saved, dropout: dropout, firstLayer: firstLayer)
   }
 
@@ -115,7 +118,7 @@ extension BertModel {
     let dense = hooks.denseGradients ? ScalarArena<Scalar>(count: wl.total, zeroed: true) : nil
     let lowest = max(activations.firstLayer, min(hooks.lowestLayer, c.layerCount))
     let embeddings = activations.embeddings.flatMap { lowest == 0 && (dense != nil || hooks.wordEmbeddingBackward != nil) ? $0 : nil }
-    let g = ArenaView<BackwardBuffer, Scalar>(pass.shape, zeroed: true)
+    let g = ArenaView<BackwardBuffer, Scalar>(pass.shape, zeroed: true, separately: true)
     g[.ones].update(repeating: 1, count: pass.shape.n)
     outputGradient.withUnsafeBufferPointer { g[.hidden].update(from: $0.requiredBaseAddress, count: $0.count) }
     withWeightPointers { e, layers in

@@ -8,8 +8,10 @@ struct PassShape: Sendable {
   let chunks: [Range<Int>]
   let maxChunk: Int
   let workers: Int
+  /// Which dropout the pass applies (its masked copies need room only then).
+  let hiddenDropout, attentionDropout: Bool
 
-  init(_ c: BertConfiguration, batch: TokenBatch, chunks: [Range<Int>], workers: Int) {
+  init(_ c: BertConfiguration, batch: TokenBatch, chunks: [Range<Int>], workers: Int, dropout: EncoderDropout? = nil) {
     (batchSize, t) = (batch.batchSize, batch.sequenceLength)
     n = batchSize * t
     (h, inner, heads, dh) = (c.hiddenSize, c.intermediateSize, c.headCount, c.headSize)
@@ -17,6 +19,8 @@ struct PassShape: Sendable {
     self.chunks = chunks
     maxChunk = chunks.map(\.count).max() ?? 0
     self.workers = max(1, workers)
+    hiddenDropout = (dropout?.hidden ?? 0) > 0
+    attentionDropout = (dropout?.attention ?? 0) > 0
   }
 
   /// Per-worker room for one (sequence, head) item: its `[T, T]` scores and `T` row sums.
@@ -62,16 +66,29 @@ final class ScalarArena<Scalar: BLASScalar>: @unchecked Sendable {
 }
 
 /// Pointers into an arena laid out by `Slot`.
+///
+/// `separately` gives each slot an allocation of its own: for buffers made and freed every step
+/// beside long-lived ones, where glibc's retained heap finds room for several tens-of-megabyte
+/// blocks in the holes earlier steps left more easily than for one block of their sum (one block
+/// raised a LoRA step's peak RSS by ~55 MB).
 struct ArenaView<Slot: ArenaSlot, Scalar: BLASScalar>: @unchecked Sendable {
-  let arena: ScalarArena<Scalar>
-  let layout: ArenaLayout<Slot>
+  private let arenas: [ScalarArena<Scalar>]
+  private let offsets: [Int]
 
-  init(_ shape: PassShape, zeroed: Bool) {
-    layout = ArenaLayout(shape)
-    arena = ScalarArena(count: layout.total, zeroed: zeroed)
+  init(_ shape: PassShape, zeroed: Bool, separately: Bool = false) {
+    let layout = ArenaLayout<Slot>(shape)
+    if separately {
+      arenas = Slot.allCases.map { ScalarArena(count: $0.count(in: shape), zeroed: zeroed) }
+      offsets = [Int](repeating: 0, count: arenas.count)
+    } else {
+      arenas = [ScalarArena(count: layout.total, zeroed: zeroed)]
+      offsets = layout.offsets
+    }
   }
 
-  subscript(_ slot: Slot) -> UnsafeMutablePointer<Scalar> { arena.base + layout.offsets[slot.rawValue] }
+  subscript(_ slot: Slot) -> UnsafeMutablePointer<Scalar> {
+    arenas[arenas.count == 1 ? 0 : slot.rawValue].base + offsets[slot.rawValue]
+  }
 }
 
 /// What one layer's forward pass saves for its backward pass (about `N (10 H + 2 I) + B NH T²`
@@ -155,10 +172,12 @@ enum BackwardBuffer: Int, ArenaSlot {
 
   func count(in s: PassShape) -> Int {
     switch self {
-    case .hidden, .normInput, .norm1Output, .context, .maskedBranch: s.n * s.h
+    case .hidden, .normInput, .norm1Output, .context: s.n * s.h
+    case .maskedBranch: s.hiddenDropout ? s.n * s.h : 0
     case .activation: s.n * s.inner
     case .qkv: s.n * s.h3
-    case .probabilities, .droppedProbabilities: s.workers * s.t * s.t
+    case .probabilities: s.workers * s.t * s.t
+    case .droppedProbabilities: s.attentionDropout ? s.workers * s.t * s.t : 0
     case .normPartials: s.chunks.count * 2 * s.h
     case .ones: s.n
     }

@@ -23,7 +23,7 @@ struct EncoderPass<Scalar: BLASScalar> {
     _ c: BertConfiguration, batch: TokenBatch, chunks: [Range<Int>], workers: Int, hooks: EncoderHooks<Scalar>?,
     dropout: EncoderDropout?, quantized: QuantizedLayers? = nil
   ) {
-    shape = PassShape(c, batch: batch, chunks: chunks, workers: workers)
+    shape = PassShape(c, batch: batch, chunks: chunks, workers: workers, dropout: dropout)
     precondition(quantized == nil || Scalar.self == Float.self, "int8 inference runs Float models only")
     self.quantized = quantized.map { [shape] in ($0, Int8Scratch(shape)) }
     self.batch = batch
