@@ -105,7 +105,7 @@ public struct BertModel<Scalar: BLASScalar>: Sendable {
         }
       }
     }
-    return Tensor(shape: [s.batchSize, s.t, s.h], scalars: Array(UnsafeBufferPointer(start: x, count: s.n * s.h)))
+    return Tensor(shape: [s.batchSize, s.t, s.h], scalars: buffers.array(.hidden, count: s.n * s.h))
   }
 
   /// Checks ids, types and length against the configuration.

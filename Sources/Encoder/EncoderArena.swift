@@ -89,6 +89,11 @@ struct ArenaView<Slot: ArenaSlot, Scalar: BLASScalar>: @unchecked Sendable {
   subscript(_ slot: Slot) -> UnsafeMutablePointer<Scalar> {
     arenas[arenas.count == 1 ? 0 : slot.rawValue].base + offsets[slot.rawValue]
   }
+
+  /// The first `count` scalars of a slot, copied out. Reading through the view keeps the arena
+  /// alive until the copy is made (a pointer taken earlier does not: Swift may free the arena
+  /// after its last use).
+  func array(_ slot: Slot, count: Int) -> [Scalar] { Array(UnsafeBufferPointer(start: self[slot], count: count)) }
 }
 
 /// What one layer's forward pass saves for its backward pass (about `N (10 H + 2 I) + B NH T²`
