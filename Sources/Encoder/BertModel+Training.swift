@@ -48,35 +48,35 @@ extension BertModel {
     let scratch = ScalarArena<Scalar>(count: (dropout?.attention ?? 0) > 0 ? s.workers * s.t * s.t : 1, zeroed: false)
     var saved: [ArenaView<LayerActivation, Scalar>] = []
     hidden.withUnsafeMutableBufferPointer { hb in
-    let x = hb.requiredBaseAddress
-    withWeightPointers { e, layers in
-      if let first {
-        first.input.withUnsafeBufferPointer { x.update(from: $0.requiredBaseAddress, count: s.n * s.h) }
-      }
-      if let embeddings {
-        Parallel.forEach(chunks.count, workers: s.workers) { _, ci in pass.embed(chunks[ci], e, into: x, saving: embeddings) }
-      }
-      for li in firstLayer..<configuration.layerCount {
-        // Every element that is read later is written first, so the activations are not zero-filled.
-        let a = ArenaView<LayerActivation, Scalar>(s, zeroed: false)
-        a[.input].update(from: x, count: s.n * s.h)
-        Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
-          pass.projectQKV(li, layers[li], chunks[ci], x: a[.input], qkv: a[.qkv], worker: worker)
+      let x = hb.requiredBaseAddress
+      withWeightPointers { e, layers in
+        if let first {
+          first.input.withUnsafeBufferPointer { x.update(from: $0.requiredBaseAddress, count: s.n * s.h) }
         }
-        Parallel.forEach(s.batchSize * s.heads, workers: s.workers) { worker, item in
-          pass.attend(
-            li, item: item, qkv: a[.qkv], context: a[.context], probabilities: a[.probabilities] + item * s.t * s.t,
-            scratch: scratch.base + worker * s.t * s.t)
+        if let embeddings {
+          Parallel.forEach(chunks.count, workers: s.workers) { _, ci in pass.embed(chunks[ci], e, into: x, saving: embeddings) }
         }
-        Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
-          let r = chunks[ci]
-          pass.sublayers(
-            li, layers[li], r, context: a[.context] + r.lowerBound * s.h,
-            .saving(a, rows: r, output: x, h: s.h, inner: s.inner), worker: worker)
+        for li in firstLayer..<configuration.layerCount {
+          // Every element that is read later is written first, so the activations are not zero-filled.
+          let a = ArenaView<LayerActivation, Scalar>(s, zeroed: false)
+          a[.input].update(from: x, count: s.n * s.h)
+          Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
+            pass.projectQKV(li, layers[li], chunks[ci], x: a[.input], qkv: a[.qkv], worker: worker)
+          }
+          Parallel.forEach(s.batchSize * s.heads, workers: s.workers) { worker, item in
+            pass.attend(
+              li, item: item, qkv: a[.qkv], context: a[.context], probabilities: a[.probabilities] + item * s.t * s.t,
+              scratch: scratch.base + worker * s.t * s.t)
+          }
+          Parallel.forEach(chunks.count, workers: s.workers) { worker, ci in
+            let r = chunks[ci]
+            pass.sublayers(
+              li, layers[li], r, context: a[.context] + r.lowerBound * s.h,
+              .saving(a, rows: r, output: x, h: s.h, inner: s.inner), worker: worker)
+          }
+          saved.append(a)
         }
-        saved.append(a)
       }
-    }
     }
     return BertActivations(
       batch: batch, output: Tensor(shape: [s.batchSize, s.t, s.h], scalars: hidden),

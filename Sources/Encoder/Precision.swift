@@ -52,9 +52,10 @@ extension BertModel where Scalar == Float {
     return m
   }
 
-  /// The largest magnitude of each input channel of every linear map over a batch (fp32).
+  /// The largest magnitude of each input channel of the quantized maps over a batch (fp32).
   func inputChannelMaxima(_ batch: TokenBatch) throws(EncoderError) -> [LinearSite: [Float]] {
-    let sites = Set((0..<configuration.layerCount).flatMap { li in LinearModule.allCases.map { LinearSite(layer: li, module: $0) } })
+    // Q, K and V read one input: only the maps QuantizedLayers reads the maxima of are hooked.
+    let sites = Set((0..<configuration.layerCount).flatMap { li in QuantizedLayers.weights.map { LinearSite(layer: li, module: $0.input) } })
     let maxima = ChannelMaxima()
     let hooks = EncoderHooks<Float>(sites: sites, linearForward: { site, rows in
       let k = site.module.shape(self.configuration).in

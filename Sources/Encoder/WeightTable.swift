@@ -134,9 +134,7 @@ extension LinearModule {
   /// key and value are thirds of the stacked QKV tensors; nil for an unstacked map).
   var tensors: (weight: LayerTensor, bias: LayerTensor, rowBlock: Int?) {
     switch self {
-    case .query: (.qkvWeight, .qkvBias, 0)
-    case .key: (.qkvWeight, .qkvBias, 1)
-    case .value: (.qkvWeight, .qkvBias, 2)
+    case .query, .key, .value: (.qkvWeight, .qkvBias, order)
     case .attentionOutput: (.attentionOutputWeight, .attentionOutputBias, nil)
     case .intermediate: (.intermediateWeight, .intermediateBias, nil)
     case .output: (.outputWeight, .outputBias, nil)

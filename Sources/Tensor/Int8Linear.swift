@@ -183,7 +183,7 @@ public enum Int8Linear {
     }
     if let transposed = weight.transposed {
       transposed.withUnsafeBufferPointer { wt in
-        withKeep(weight) { csmed_add_clipped_residuals(x, m, k, ldx, $0, s.codes, s.scales, s.zeros, wt.baseAddress, n, y, ldy) }
+        withKeep(weight.keep) { csmed_add_clipped_residuals(x, m, k, ldx, $0, s.codes, s.scales, s.zeros, wt.baseAddress, n, y, ldy) }
       }
     }
     guard o > 0 else { return }
@@ -201,17 +201,12 @@ public enum Int8Linear {
     _ x: UnsafePointer<Float>, rows: Int, columns: Int, ldx: Int, keep: [Float]? = nil, clip: Float = 0,
     codes: UnsafeMutablePointer<UInt8>, scales: UnsafeMutablePointer<Float>, zeros: UnsafeMutablePointer<Int32>
   ) {
-    let levels = Float(activationLimit)
-    guard let keep else {
-      csmed_quantize_rows(x, rows, columns, ldx, nil, levels, clip, codes, scales, zeros)
-      return
-    }
-    keep.withUnsafeBufferPointer { csmed_quantize_rows(x, rows, columns, ldx, $0.baseAddress, levels, clip, codes, scales, zeros) }
+    withKeep(keep) { csmed_quantize_rows(x, rows, columns, ldx, $0, Float(activationLimit), clip, codes, scales, zeros) }
   }
 
-  /// `body` with the weight's keep mask (nil pointer without outliers).
-  private static func withKeep<R>(_ weight: QuantizedMatrix, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let keep = weight.keep else { return body(nil) }
+  /// `body` with a keep mask's base address (nil without one).
+  private static func withKeep<R>(_ keep: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let keep else { return body(nil) }
     return keep.withUnsafeBufferPointer { body($0.baseAddress) }
   }
 }

@@ -145,7 +145,9 @@ struct NeuralTraining {
 
   /// The whole run: resume or score the untuned encoder, then epochs until the budget or patience ends.
   mutating func run(started: Date) throws -> TrainWorkflow.Report {
-    if options.resume { try resume() } else { try log.start() }
+    if options.resume { try resume() }
+    // A resumed run appends to its log (or starts one if it has none).
+    if !options.resume || !FileManager.default.fileExists(atPath: log.url.path) { try log.start() }
     if state.epoch == 0, !valid.isEmpty, options.kind == .biEncoder {
       // Epoch 0: the untuned model (the zero-shot ranker) is a candidate too.
       let v = try validate()
@@ -235,7 +237,7 @@ struct NeuralTraining {
           maxLength: options.maxLength, queryMaxLength: options.queryMaxLength, progress: { _ in })
         return (r, Optional(scores))
       } catch {
-        throw WorkflowError.usage("validation review \(r.key) could not be scored: \(error)")
+        throw WorkflowError.failed("validation review \(r.key) could not be scored", error)
       }
     }
     return TrainWorkflow.Validation(
@@ -254,7 +256,7 @@ struct NeuralTraining {
 struct TrainingLog {
   let url: URL
 
-  /// Starts a new log (a resumed run appends to the old one).
+  /// Starts a new, empty log.
   func start() throws {
     guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
       throw WorkflowError.io(path: url.path, reason: "cannot create the training log")
@@ -264,13 +266,10 @@ struct TrainingLog {
   func write(_ object: [String: Any]) throws {
     do {
       let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-      if !FileManager.default.fileExists(atPath: url.path) { try start() }
       let handle = try FileHandle(forWritingTo: url)
       defer { try? handle.close() }
       try handle.seekToEnd()
       try handle.write(contentsOf: data + Data("\n".utf8))
-    } catch let error as WorkflowError {
-      throw error
     } catch {
       throw WorkflowError.io(path: url.path, reason: "cannot append to the training log: \(error.localizedDescription)")
     }

@@ -8,12 +8,20 @@ public enum WorkflowError: Error, Sendable, Equatable, CustomStringConvertible {
   case missingInput(path: String)
   /// The file system refused (EX_IOERR).
   case io(path: String, reason: String)
+  /// A named step failed with another error; its category (and so its exit code) is that error's.
+  case failedIn(step: String, reason: String, category: ErrorCategory)
+
+  /// `error` inside the named step, keeping what kind of failure it is.
+  static func failed(_ step: String, _ error: any Error) -> WorkflowError {
+    .failedIn(step: step, reason: "\(error)", category: ErrorCategory(of: error))
+  }
 
   public var description: String {
     switch self {
     case .usage(let message): message
     case .missingInput(let path): "\(path): no such file or directory"
     case .io(let path, let reason): "\(path): \(reason)"
+    case .failedIn(let step, let reason, _): "\(step): \(reason)"
     }
   }
 }
@@ -41,6 +49,7 @@ extension WorkflowError: CategorizedError {
     case .usage: .usage
     case .missingInput: .noInput
     case .io: .io
+    case .failedIn(_, _, let category): category
     }
   }
 }
