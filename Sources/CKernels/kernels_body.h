@@ -133,30 +133,33 @@ static void KERNEL(quantize_rows)(
   for (ptrdiff_t r = 0; r < rows; r++) {
     const float *restrict row = x + r * ldx;
     uint8_t *restrict out = codes + r * columns;
-    float lo[16], hi[16];
-    for (int j = 0; j < 16; j++) lo[j] = hi[j] = 0;  // the range holds 0, so 0 has an exact code
+    // One pass gathers the range and the magnitude sum in 16 lanes each (a fixed order, so every
+    // ISA variant sums alike); the range holds 0, so 0 has an exact code.
+    float lo[16], hi[16], magnitude[16];
+    for (int j = 0; j < 16; j++) lo[j] = hi[j] = magnitude[j] = 0;
     ptrdiff_t c = 0;
     for (; c + 16 <= columns; c += 16)
       for (int j = 0; j < 16; j++) {
         float v = keep ? row[c + j] * keep[c + j] : row[c + j];
         lo[j] = v < lo[j] ? v : lo[j];
         hi[j] = v > hi[j] ? v : hi[j];
+        magnitude[j] += fabsf(v);
       }
-    float low = 0, high = 0;
+    float low = 0, high = 0, total = 0;
     for (int j = 0; j < 16; j++) {
       low = lo[j] < low ? lo[j] : low;
       high = hi[j] > high ? hi[j] : high;
+      total += magnitude[j];
     }
     for (; c < columns; c++) {
       float v = keep ? row[c] * keep[c] : row[c];
       low = v < low ? v : low;
       high = v > high ? v : high;
+      total += fabsf(v);
     }
     if (clip > 0) {
       // The range stops at `clip` times the row's mean magnitude; the few entries beyond it
       // are added back in fp32 (csmed_add_clipped_residuals).
-      float total = 0;
-      for (c = 0; c < columns; c++) total += fabsf(keep ? row[c] * keep[c] : row[c]);
       float bound = clip * total / (float)(columns > 0 ? columns : 1);
       low = low < -bound ? -bound : low;
       high = high > bound ? bound : high;
@@ -168,7 +171,8 @@ static void KERNEL(quantize_rows)(
     float inverse = 1.0f / scale;
     for (c = 0; c < columns; c++) {
       float v = keep ? row[c] * keep[c] : row[c];
-      float q = floorf(v * inverse + zero + 0.5f);
+      // Clamped first, the value is non-negative, so truncation is the floor (and vectorises).
+      float q = v * inverse + zero + 0.5f;
       q = q < 0 ? 0 : (q > levels ? levels : q);
       out[c] = (uint8_t)(int32_t)q;
     }
@@ -201,12 +205,22 @@ static void KERNEL(add_clipped_residuals)(
     float s = scales[r];
     int32_t z = zeros[r];
     float *restrict out = y + r * ldy;
-    for (ptrdiff_t c = 0; c < columns; c++) {
-      float v = keep ? row[c] * keep[c] : row[c];
-      float residual = v - s * (float)((int32_t)q[c] - z);
-      if (fabsf(residual) <= s) continue;
-      const float *restrict w = wt + c * outputs;
-      for (ptrdiff_t j = 0; j < outputs; j++) out[j] += residual * w[j];
+    float residual[16];
+    for (ptrdiff_t c = 0; c < columns; c += 16) {
+      // A block of 16 is tested at once (vectorised); clipped entries are few, so most blocks end here.
+      ptrdiff_t width = columns - c < 16 ? columns - c : 16;
+      int clipped = 0;
+      for (ptrdiff_t j = 0; j < width; j++) {
+        float v = keep ? row[c + j] * keep[c + j] : row[c + j];
+        residual[j] = v - s * (float)((int32_t)q[c + j] - z);
+        clipped |= fabsf(residual[j]) > s;
+      }
+      if (!clipped) continue;
+      for (ptrdiff_t j = 0; j < width; j++) {
+        if (fabsf(residual[j]) <= s) continue;
+        const float *restrict w = wt + (c + j) * outputs;
+        for (ptrdiff_t o = 0; o < outputs; o++) out[o] += residual[j] * w[o];
+      }
     }
   }
 }

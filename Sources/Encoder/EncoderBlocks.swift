@@ -25,7 +25,8 @@ struct EncoderPass<Scalar: BLASScalar> {
   ) {
     shape = PassShape(c, batch: batch, chunks: chunks, workers: workers, dropout: dropout)
     precondition(quantized == nil || Scalar.self == Float.self, "int8 inference runs Float models only")
-    self.quantized = quantized.map { [shape] in ($0, Int8Scratch(shape)) }
+    let ffnRows = hooks == nil ? min(shape.maxChunk, quantized?.ffnTileRows ?? 0) : shape.maxChunk
+    self.quantized = quantized.map { [shape] in ($0, Int8Scratch(shape, ffnRows: ffnRows)) }
     self.batch = batch
     self.hooks = hooks
     self.dropout = dropout
@@ -162,30 +163,50 @@ struct EncoderPass<Scalar: BLASScalar> {
     _ li: Int, _ l: LayerPointers<Scalar>, _ rows: Range<Int>, context: UnsafePointer<Scalar>, _ s: SublayerRows,
     worker: Int
   ) {
-    let (h, inner) = (shape.h, shape.inner)
+    let h = shape.h
     residualNorm(
       LinearSite(layer: li, module: .attentionOutput), rows, x: context, width: h, l, .attentionOutputWeight,
       l[.attentionOutputBias], residual: s.input, branch: s.norm1Input, output: s.norm1Output,
       norm: (l[.attentionNormWeight], l[.attentionNormBias]), statistics: s.norm1Statistics, stream: .attentionOutput,
       worker: worker)
+    // int8 inference runs the FFN in tiles of rows whose [tile, I] activations stay in cache:
+    // quantizing them reads each one twice, and integer products make a row's result the same in
+    // any tile. Everything else runs the chunk at once (fp32 GEMMs keep their large M).
+    let tile = hooks == nil && s.activation == nil ? quantized?.layers.ffnTileRows ?? rows.count : rows.count
+    for start in stride(from: 0, to: rows.count, by: max(1, tile)) {
+      let part = (rows.lowerBound + start)..<min(rows.lowerBound + start + tile, rows.upperBound)
+      feedForward(li, l, part, s, offset: start, reuseActivation: tile < rows.count, worker: worker)
+    }
+  }
+
+  /// `out = LN2(y1 + GELU(y1 Wiᵀ + bi) Wo2ᵀ + bo2)` for `rows`, which start `offset` rows into
+  /// the chunk `s` points at. `reuseActivation`: the FFN activation of every part goes to the
+  /// start of `s.preActivation` (inference tiles), not to its own rows.
+  private func feedForward(
+    _ li: Int, _ l: LayerPointers<Scalar>, _ rows: Range<Int>, _ s: SublayerRows, offset o: Int, reuseActivation: Bool,
+    worker: Int
+  ) {
+    let (h, inner) = (shape.h, shape.inner)
+    let y1 = s.norm1Output + o * h
     // FFN up: u = y1 Wiᵀ + bi, then GELU (fused with the bias when nothing needs u itself).
-    let (u, up) = (s.preActivation, LinearSite(layer: li, module: .intermediate))
-    linear(li, .intermediateWeight, l, x: s.norm1Output, rows: rows.count, k: h, n: inner, into: u, ldy: inner, worker: worker)
+    let (u, up) = (s.preActivation + (reuseActivation ? 0 : o * inner), LinearSite(layer: li, module: .intermediate))
+    linear(li, .intermediateWeight, l, x: y1, rows: rows.count, k: h, n: inner, into: u, ldy: inner, worker: worker)
     let g: UnsafeMutablePointer<Scalar>
     if s.activation == nil, !(hooks?.sites.contains(up) ?? false) {
       Scalar.addBiasGELU(u, rows: rows.count, columns: inner, bias: l[.intermediateBias])
       g = u
     } else {
       Scalar.addBias(u, rows: rows.count, columns: inner, bias: l[.intermediateBias])
-      hooks?.forward(up, LinearRows(rows: rows, x: s.norm1Output, ldx: h, y: u, ldy: inner))
-      g = s.activation ?? u
+      hooks?.forward(up, LinearRows(rows: rows, x: y1, ldx: h, y: u, ldy: inner))
+      g = s.activation.map { $0 + o * inner } ?? u
       if g != u { g.update(from: u, count: rows.count * inner) }
       Scalar.addBiasGELU(g, rows: rows.count, columns: inner, bias: nil)
     }
     residualNorm(
       LinearSite(layer: li, module: .output), rows, x: g, width: inner, l, .outputWeight, l[.outputBias],
-      residual: s.norm1Output, branch: s.norm2Input, output: s.output, norm: (l[.outputNormWeight], l[.outputNormBias]),
-      statistics: s.norm2Statistics, stream: .ffnOutput, worker: worker)
+      residual: y1, branch: s.norm2Input + o * h, output: s.output + o * h,
+      norm: (l[.outputNormWeight], l[.outputNormBias]), statistics: s.norm2Statistics.map { ($0.0 + o, $0.1 + o) },
+      stream: .ffnOutput, worker: worker)
   }
 
   /// A residual sub-layer's output rows: `branch = x Wᵀ + b` (with the site's hook), then

@@ -99,7 +99,7 @@ public enum MergeWorkflow {
       }
       if a.rankerDigest != b.rankerDigest {
         throw WorkflowError.usage(
-          "\(name(first)) and \(name(other)) were ranked differently (\(a.ranker), digest \(a.rankerDigest.prefix(12)) vs \(b.ranker), \(b.rankerDigest.prefix(12))): a screener, base model, query, maximum length or stage differs")
+          "\(name(first)) and \(name(other)) were ranked differently (\(a.ranker), digest \(a.rankerDigest.prefix(12)) vs \(b.ranker), \(b.rankerDigest.prefix(12))): a screener, base model, query, maximum length, precision or stage differs")
       }
       if a.shards != b.shards || a.blockSize != b.blockSize {
         throw WorkflowError.usage(

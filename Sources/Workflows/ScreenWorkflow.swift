@@ -280,6 +280,8 @@ public enum ScreenWorkflow {
       if kind == .embed {
         digest.add(try BaseModelIdentity.of(directory: options.base).sha256)
         digest.add("max-length \(options.maxLength)")
+        // Shards embedded at another precision score differently: merge must refuse to join them.
+        if options.precision != .fp32 { digest.add("precision \(options.precision.rawValue)") }
       }
     }
     digest.add(query)

@@ -82,6 +82,24 @@ struct BertModelTests {
     #expect(try int8.at(.fp32, calibration: batch).forward(batch).scalars == exact.scalars)
   }
 
+  @Test("int8 FFN tiles: any tile size gives each row the result of the untiled pass")
+  func int8FFNTiles() throws {
+    var model = try tinyModel(seed: 5).converted(to: Float.self)
+    model.rowsPerChunk = 7
+    let a = Encoding(inputIDs: [2, 7, 8, 9, 3, 10, 11, 3], tokenTypeIDs: [0, 0, 0, 0, 0, 1, 1, 1])
+    let b = Encoding(inputIDs: [2, 12, 13, 3], tokenTypeIDs: [0, 0, 0, 0])
+    let batch = try TokenBatch(encodings: [a, b], paddingID: 0)
+    var int8 = try model.at(.int8, calibration: batch)
+    let whole = try int8.forward(batch, workers: 2)
+    // Integer products are exact; only the fp32 outlier product sees another row count.
+    let bound = 64 * Float.ulpOfOne * max(1, whole.scalars.map(abs).max() ?? 0)
+    for tile in [1, 3, 4, 7] {
+      int8.quantized?.ffnTileRows = tile
+      let tiled = try int8.forward(batch, workers: 2)
+      #expect(tiled.maxAbsDifference(whole) <= bound, "tile \(tile)")
+    }
+  }
+
   @Test("invalid input ids, types and lengths are errors, not crashes")
   func invalidInput() throws {
     let model = try tinyModel()

@@ -173,6 +173,10 @@ import TestSupport
     // Another maximum length is another ranker.
     let digest = try #require(try ScreenWorkflow.screen(options).shard?.rankerDigest)
     options.maxLength = 24
-    #expect(try ScreenWorkflow.screen(options).shard?.rankerDigest != digest)
+    let shorter = try #require(try ScreenWorkflow.screen(options).shard?.rankerDigest)
+    #expect(shorter != digest)
+    // So is another precision: int8 shards must not merge with fp32 ones.
+    options.precision = .int8
+    #expect(try ScreenWorkflow.screen(options).shard?.rankerDigest != shorter)
   }
 }
