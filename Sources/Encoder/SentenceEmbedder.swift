@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensor
 import Text
@@ -78,7 +79,7 @@ public struct SentenceEmbedder: Sendable {
     guard batchSize > 0 else { throw .invalidInput(reason: "batch size \(batchSize) must be positive") }
     let order = encodings.indices.sorted { (encodings[$0].count, $0) > (encodings[$1].count, $1) }
     var out = [[Float]](repeating: [], count: encodings.count)
-    var start = 0
+    var (start, batches) = (0, 0)
     while start < order.count {
       let idx = Array(order[start..<min(start + batchSize, order.count)])
       let batch = try TokenBatch(encodings: idx.map { encodings[$0] }, paddingID: tokenizer.paddingID)
@@ -91,6 +92,11 @@ public struct SentenceEmbedder: Sendable {
         out[i] = Array(pooled.scalars[row * h..<(row + 1) * h])
       }
       start += batchSize
+      // int8 passes leave their freed buffers scattered through the C heap, where free() cannot
+      // return them: a 5,120-record screen peaked at 1.6-1.9 GB instead of 0.3. Trimming after
+      // every batch cost 15% of the time (the pages fault back in); every eighth costs ~nothing.
+      batches += 1
+      if model.precision == .int8, batches % 8 == 0 || start >= order.count { csmed_release_free_heap() }
     }
     return out
   }
