@@ -65,6 +65,7 @@ let benchCommand = Command(
         source: .file(try arguments.required(Bench.input), title: try arguments[Bench.reviewTitle], criteria: nil),
         model: try arguments[Bench.model], coldStart: .fileOrder, base: base)
       options.embeddingCache = try arguments[Bench.embeddingCache]
+      options.precision = try arguments[Shared.precision]
       Terminal.out(try Render.jsonLine(try BenchWorkflow.simulation(options)))
     case "adapter-worker":
       // One method in this process (spawned by `bench adapters`): prints one JSON object.
@@ -178,7 +179,7 @@ func benchSimulate(_ arguments: ParsedArguments, runs: Int, json: Bool) throws {
   progress(.started("csmed simulate", total: models.count * runs))
   for (m, model) in models.enumerated() {
     let childArguments = ["bench", "simulate-worker", "--input", input, "--model", model.rawValue, "--base", try arguments[Shared.base].path]
-      + arguments.forwarding([Bench.embeddingCache, Bench.reviewTitle])
+      + arguments.forwarding([Bench.embeddingCache, Bench.reviewTitle, Shared.precision])
     var whole: [Double] = []
     var figures: [BenchWorkflow.SimulationFigure] = []
     for run in 0..<runs {
