@@ -24,7 +24,7 @@ for review in $reviews; do
   for p in fp32 int8; do
     "$csmed" screen --db "$db" --review "$review" --zero-shot embed --precision "$p" -o "$scratch/run.csv" 2>/dev/null
     row+=$("$csmed" eval --db "$db" --run "$scratch/run.csv" --format csv --recall 0.95 --k 100 2>/dev/null \
-      | awk -F, 'NR == 2 { printf " %.4f | %.4f |", $13, $17 }')
+      | awk -F, 'NR == 2 { printf " %.4f | %.4f |", $13, $16 }')
   done
   for m in $models; do
     for p in fp32 int8; do
