@@ -92,8 +92,9 @@ public struct SentenceEmbedder: Sendable {
         out[i] = Array(pooled.scalars[row * h..<(row + 1) * h])
       }
       start += batchSize
-      // int8 passes leave their freed buffers scattered through the C heap, where free() cannot
-      // return them: a 5,120-record screen peaked at 1.6-1.9 GB instead of 0.3. Trimming after
+      // csmed keeps freed blocks in the heap (AllocatorTuning, for the train steps' reuse), and
+      // int8 passes free buffers of many sizes (oneDNN's packing, per-chunk scratch), which then
+      // fragment it: a 5,120-record screen peaked at 1.6-1.9 GB with 255 MB live. Trimming after
       // every batch cost 15% of the time (the pages fault back in); every eighth costs ~nothing.
       batches += 1
       if model.precision == .int8, batches % 8 == 0 || start >= order.count { csmed_release_free_heap() }

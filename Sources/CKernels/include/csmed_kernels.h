@@ -79,8 +79,8 @@ typedef struct {
 const csmed_kernel_variant *csmed_kernels_variant(const char *isa);
 
 /* Returns the free pages inside the C heap to the system (glibc's malloc_trim; a no-op elsewhere).
-   Long int8 runs leave freed memory scattered through the main heap, where free() cannot give it
-   back, so RSS grew with the number of batches. */
+   csmed keeps freed blocks in the heap (AllocatorTuning), and long int8 runs fragment it with
+   buffers of many sizes, so RSS grew with the number of batches. */
 void csmed_release_free_heap(void);
 
 #ifdef __cplusplus
