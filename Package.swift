@@ -45,7 +45,7 @@ let package = Package(
     .target(name: "Evaluation", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
     .target(name: "Text", dependencies: ["Corpus", "Failures"], swiftSettings: strict),
     .target(name: "Tensor", dependencies: ["COpenBLAS", "CDNNL", "CKernels", "Failures"], swiftSettings: strict),
-    .target(name: "Encoder", dependencies: ["CKernels", "Tensor", "Text", "Failures"], swiftSettings: strict),
+    .target(name: "Encoder", dependencies: ["Tensor", "Text", "Failures"], swiftSettings: strict),
     .target(name: "Adapters", dependencies: ["Corpus", "Tensor", "Encoder", "Failures"], swiftSettings: strict),
     .target(name: "Screening", dependencies: ["Corpus", "Text", "Failures"], swiftSettings: strict),
     .target(name: "HTMLPage", dependencies: ["Text", "Evaluation", "Failures"], swiftSettings: strict),

@@ -4,9 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #define KERNEL(name) name##_baseline
 #include "kernels_body.h"
@@ -133,9 +130,3 @@ float csmed_erf(float x) { return erf1_baseline(x); }
 const char *csmed_kernels_isa(void) { return chosen->isa; }
 
 const char *csmed_kernels_unmet_request(void) { return unmet_request; }
-
-void csmed_release_free_heap(void) {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}

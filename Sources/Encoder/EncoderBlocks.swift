@@ -18,6 +18,10 @@ struct EncoderPass<Scalar: BLASScalar> {
   let lengths: [Int]
   /// The int8 linear maps (inference of a Float model at ``Precision/int8``) and their scratch.
   let quantized: (layers: QuantizedLayers, scratch: Int8Scratch)?
+  /// Rows per FFN tile, or nil to run each chunk's FFN at once. int8 inference without hooks
+  /// tiles: the `[tile, I]` activations the quantization reads twice then stay in cache, and
+  /// integer products make a row's result the same in any tile. fp32 GEMMs keep their large M.
+  let ffnTile: Int?
 
   init(
     _ c: BertConfiguration, batch: TokenBatch, chunks: [Range<Int>], workers: Int, hooks: EncoderHooks<Scalar>?,
@@ -25,7 +29,8 @@ struct EncoderPass<Scalar: BLASScalar> {
   ) {
     shape = PassShape(c, batch: batch, chunks: chunks, workers: workers, dropout: dropout)
     precondition(quantized == nil || Scalar.self == Float.self, "int8 inference runs Float models only")
-    let ffnRows = hooks == nil ? min(shape.maxChunk, quantized?.ffnTileRows ?? 0) : shape.maxChunk
+    ffnTile = hooks == nil ? quantized?.ffnTileRows : nil
+    let ffnRows = min(shape.maxChunk, ffnTile ?? shape.maxChunk)
     self.quantized = quantized.map { [shape] in ($0, Int8Scratch(shape, ffnRows: ffnRows)) }
     self.batch = batch
     self.hooks = hooks
@@ -169,10 +174,8 @@ struct EncoderPass<Scalar: BLASScalar> {
       l[.attentionOutputBias], residual: s.input, branch: s.norm1Input, output: s.norm1Output,
       norm: (l[.attentionNormWeight], l[.attentionNormBias]), statistics: s.norm1Statistics, stream: .attentionOutput,
       worker: worker)
-    // int8 inference runs the FFN in tiles of rows whose [tile, I] activations stay in cache:
-    // quantizing them reads each one twice, and integer products make a row's result the same in
-    // any tile. Everything else runs the chunk at once (fp32 GEMMs keep their large M).
-    let tile = hooks == nil && s.activation == nil ? quantized?.layers.ffnTileRows ?? rows.count : rows.count
+    // Training saves every row's activation, so only inference (no `s.activation`) tiles.
+    let tile = s.activation == nil ? ffnTile ?? rows.count : rows.count
     for start in stride(from: 0, to: rows.count, by: max(1, tile)) {
       let part = (rows.lowerBound + start)..<min(rows.lowerBound + start + tile, rows.upperBound)
       feedForward(li, l, part, s, offset: start, reuseActivation: tile < rows.count, worker: worker)

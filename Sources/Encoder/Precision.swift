@@ -25,15 +25,13 @@ public struct QuantizedLayers: Sendable, Equatable {
     (.outputWeight, .output),
   ]
 
-  /// `channelMaxima`: each map's largest input magnitude per channel on the calibration batch.
   /// The maps that run in int8. Without VNNI activations have 7 bits (``Int8Linear/hasVNNI``),
   /// and the FFN down projection, the largest error even with its clipped rows, then stays fp32:
   /// in int8 it left two fixture texts at cosine 0.9986-0.9987 to fp32 (Zen 3's path, emulated on
   /// Zen 4 with `DNNL_MAX_CPU_ISA=AVX2`).
-  static var quantizedWeights: [(tensor: LayerTensor, input: LinearModule)] {
-    Int8Linear.hasVNNI ? weights : weights.filter { $0.tensor != .outputWeight }
-  }
+  static let quantizedWeights = Int8Linear.hasVNNI ? weights : weights.filter { $0.tensor != .outputWeight }
 
+  /// `channelMaxima`: each map's largest input magnitude per channel on the calibration batch.
   init(_ weights: BertWeights<Float>, channelMaxima: [LinearSite: [Float]]) {
     layers = weights.layers.indices.map { li in
       Dictionary(
@@ -66,7 +64,7 @@ extension BertModel where Scalar == Float {
   /// The largest magnitude of each input channel of the quantized maps over a batch (fp32).
   func inputChannelMaxima(_ batch: TokenBatch) throws(EncoderError) -> [LinearSite: [Float]] {
     // Q, K and V read one input: only the maps QuantizedLayers reads the maxima of are hooked.
-    let sites = Set((0..<configuration.layerCount).flatMap { li in QuantizedLayers.weights.map { LinearSite(layer: li, module: $0.input) } })
+    let sites = Set((0..<configuration.layerCount).flatMap { li in QuantizedLayers.quantizedWeights.map { LinearSite(layer: li, module: $0.input) } })
     let maxima = ChannelMaxima()
     let hooks = EncoderHooks<Float>(sites: sites, linearForward: { site, rows in
       let k = site.module.shape(self.configuration).in

@@ -1,4 +1,3 @@
-import CKernels
 import Foundation
 import Tensor
 import Text
@@ -79,7 +78,7 @@ public struct SentenceEmbedder: Sendable {
     guard batchSize > 0 else { throw .invalidInput(reason: "batch size \(batchSize) must be positive") }
     let order = encodings.indices.sorted { (encodings[$0].count, $0) > (encodings[$1].count, $1) }
     var out = [[Float]](repeating: [], count: encodings.count)
-    var (start, batches) = (0, 0)
+    var start = 0
     while start < order.count {
       let idx = Array(order[start..<min(start + batchSize, order.count)])
       let batch = try TokenBatch(encodings: idx.map { encodings[$0] }, paddingID: tokenizer.paddingID)
@@ -96,8 +95,9 @@ public struct SentenceEmbedder: Sendable {
       // int8 passes free buffers of many sizes (oneDNN's packing, per-chunk scratch), which then
       // fragment it: a 5,120-record screen peaked at 1.6-1.9 GB with 255 MB live. Trimming after
       // every batch cost 15% of the time (the pages fault back in); every eighth costs ~nothing.
-      batches += 1
-      if model.precision == .int8, batches % 8 == 0 || start >= order.count { csmed_release_free_heap() }
+      if model.precision == .int8, (start / batchSize) % 8 == 0 || start >= order.count {
+        AllocatorTuning.releaseFreeMemory()
+      }
     }
     return out
   }

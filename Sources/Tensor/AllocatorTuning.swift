@@ -23,4 +23,20 @@ public enum AllocatorTuning {
       _ = mallopt(trimThreshold, Int32.max)
     #endif
   }
+
+  /// Hands the free pages inside the heap back to the kernel (glibc's `malloc_trim`; nothing
+  /// where glibc is not the allocator). The retention above suits buffers of the same sizes every
+  /// step; work that frees buffers of many sizes (int8 inference: oneDNN's packing, per-chunk
+  /// scratch) fragments the retained heap instead, and calls this now and then.
+  public static func releaseFreeMemory() {
+    #if canImport(Glibc)
+      _ = malloc_trim?(0)
+    #endif
+  }
+
+  #if canImport(Glibc)
+    // Not in Swift's Glibc module map either; looked up once.
+    private static let malloc_trim: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+      .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
+  #endif
 }

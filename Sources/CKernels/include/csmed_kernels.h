@@ -78,11 +78,6 @@ typedef struct {
 /// The variant named "baseline", "avx2" or "avx512", or NULL when this CPU or build lacks it.
 const csmed_kernel_variant *csmed_kernels_variant(const char *isa);
 
-/* Returns the free pages inside the C heap to the system (glibc's malloc_trim; a no-op elsewhere).
-   csmed keeps freed blocks in the heap (AllocatorTuning), and long int8 runs fragment it with
-   buffers of many sizes, so RSS grew with the number of batches. */
-void csmed_release_free_heap(void);
-
 #ifdef __cplusplus
 }
 #endif
