@@ -20,6 +20,9 @@ struct CrossEncoderRun {
   var batchSize = 16
   var maxLength = 128
   var base: URL
+  /// The frozen lower layers' outputs, shared with other runs on the same base model and the
+  /// same `freezeLayers` (nil: every step computes them).
+  var lowerLayers: LowerLayerCache<Float>?
 
   init(query: String, texts: [String], labels: [Int], adapter: AdapterConfiguration, learningRate: Double, base: URL) {
     self.query = query
@@ -72,7 +75,8 @@ struct CrossEncoderRun {
         try warm.classificationGradients(try labelled(balanced(&rng)), using: &rng).gradients
       }
     }
-    let encoder = try AdaptedEncoder(configuration: adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
+    var encoder = try AdaptedEncoder(configuration: adapter, bert: bert.configuration, base: bert.weights, smtBlocks: blocks)
+    if adapter.freezeLayers > 0, adapter.method != .full, let lowerLayers { encoder.lowerLayerCache = lowerLayers }
     let head = ClassificationHead<Float>.random(hiddenSize: bert.configuration.hiddenSize, classCount: 2, using: &rng)
     var trainer = AdapterTrainer(
       model: AdapterModel(encoder: encoder, head: head),
@@ -93,7 +97,16 @@ struct CrossEncoderRun {
     let order = testIdx.sorted { texts[$0].count > texts[$1].count }
     for start in stride(from: 0, to: order.count, by: 32) {
       let ids = Array(order[start..<min(start + 32, order.count)])
-      let logits = try trainer.model.logits(try batch(ids))
+      let tokens = try batch(ids)
+      let logits: Tensor<Float>
+      if let head = trainer.model.head, encoder.lowerLayerCache != nil {
+        // The training pass without dropout starts from the cached frozen layers.
+        var unused = SplitMix64(seed: 0)
+        let tape = try trainer.model.encoder.forwardTraining(tokens, dropout: nil, using: &unused)
+        logits = head.logits(hidden: tape.activations.output, lengths: tokens.lengths)
+      } else {
+        logits = try trainer.model.logits(tokens)
+      }
       for (row, i) in ids.enumerated() { margins[i] = Double(logits.scalars[row * 2 + 1] - logits.scalars[row * 2]) }
     }
     return Result(

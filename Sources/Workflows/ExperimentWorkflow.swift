@@ -34,6 +34,9 @@ public enum ExperimentWorkflow {
     public var rankers: [String] = ["bm25", "embed", "tfidf-lr", "bi-encoder"]
     public var train: TrainWorkflow.Options
     public var scratch: URL
+    /// Groups of held-out reviews: review i is ranked in fold i mod `folds`, by rankers trained
+    /// on the other folds' reviews. nil: one review per fold (leave one review out).
+    public var folds: Int?
 
     public init(database: URL, reviews: ReviewSelection, base: URL, train: TrainWorkflow.Options, scratch: URL) {
       self.database = database
@@ -80,48 +83,66 @@ public enum ExperimentWorkflow {
           let bert = try BertModel<Float>.load(directory: options.base)
           return try AdaptedEncoder(configuration: AdapterConfiguration(method: .lora), bert: bert.configuration, base: bert.weights)
         }()) : nil
-    for (fold, held) in reviews.enumerated() {
-      progress(.note("fold \(fold + 1)/\(reviews.count): \(held.key) (\(held.texts.count) candidates)"))
-      let others = reviews.enumerated().filter { $0.offset != fold }.map(\.element)
-      func texts(_ view: TextView) -> [String] { byView[view]?[fold].texts ?? held.texts }
-      func record(_ ranker: String, _ started: Date, _ scores: [Double]) {
-        rows.append(
-          Row(
-            review: held.key, ranker: ranker, metrics: ScreeningData.metrics([(held, scores)]),
-            seconds: Date().timeIntervalSince(started)))
+    let groups = try heldOutGroups(reviewCount: reviews.count, folds: options.folds)
+    for (fold, heldOut) in groups.enumerated() {
+      let others = reviews.indices.filter { !heldOut.contains($0) }.map { reviews[$0] }
+      progress(.note(
+        "fold \(fold + 1)/\(groups.count): " + heldOut.map { "\(reviews[$0].key) (\(reviews[$0].texts.count) candidates)" }.joined(separator: ", ")))
+      func texts(_ view: TextView, _ i: Int) -> [String] { byView[view]?[i].texts ?? reviews[i].texts }
+      func record(_ ranker: String, _ i: Int, _ seconds: Double, _ scores: [Double]) {
+        rows.append(Row(review: reviews[i].key, ranker: ranker, metrics: ScreeningData.metrics([(reviews[i], scores)]), seconds: seconds))
+        progress(.note("  \(reviews[i].key) \(ranker): \(ScreeningData.describe(rows.last?.metrics ?? [:]))"))
       }
       for ranker in options.rankers {
-        let started = Date()
         switch ranker {
         case "bm25":
-          record(ranker, started, try BM25(documents: texts(ScreenWorkflow.ZeroShot.bm25.textView)).scores(for: held.query))
+          for i in heldOut {
+            let started = Date()
+            let scores = try BM25(documents: texts(ScreenWorkflow.ZeroShot.bm25.textView, i)).scores(for: reviews[i].query)
+            record(ranker, i, Date().timeIntervalSince(started), scores)
+          }
         case "embed":
           guard let zeroShot else { continue }
-          record(
-            ranker, started,
-            try TrainedScreener.neuralScores(
-              model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: held.query, texts: texts(ScreenWorkflow.ZeroShot.embed.textView),
-              maxLength: options.train.maxLength, queryMaxLength: options.train.queryMaxLength, progress: progress))
+          for i in heldOut {
+            let started = Date()
+            let scores = try TrainedScreener.neuralScores(
+              model: zeroShot, tokenizer: tokenizer, kind: .biEncoder, query: reviews[i].query,
+              texts: texts(ScreenWorkflow.ZeroShot.embed.textView, i), maxLength: options.train.maxLength,
+              queryMaxLength: options.train.queryMaxLength, progress: progress)
+            record(ranker, i, Date().timeIntervalSince(started), scores)
+          }
         case "tfidf-lr", "tfidf-svm", "embed-lr", "tfidf-embed-lr", "bi-encoder", "cross-encoder":
           guard let kind = ScreenerKind(rawValue: ranker) else { continue }
+          let started = Date()
           var train = options.train
           train.kind = kind
           train.output = options.scratch.appendingPathComponent("fold-\(fold)-\(ranker)")
           train.valid = nil
-          let keys = others.map(\.key).joined(separator: "+")
-          train.train = try ReviewSelection(parsing: "review:" + keys)
+          train.train = try ReviewSelection(parsing: "review:" + others.map(\.key).joined(separator: "+"))
           _ = try TrainWorkflow.run(train, progress: progress)
           let screener = try TrainedScreener.load(directory: train.output, base: options.base)
-          record(
-            ranker, started, try screener.scores(query: held.query, texts: texts(screener.manifest.reads), progress: progress))
+          // The fold's training time is shared among the reviews it ranks.
+          let trainSeconds = Date().timeIntervalSince(started) / Double(heldOut.count)
+          for i in heldOut {
+            let scoring = Date()
+            let scores = try screener.scores(query: reviews[i].query, texts: texts(screener.manifest.reads, i), progress: progress)
+            record(ranker, i, trainSeconds + Date().timeIntervalSince(scoring), scores)
+          }
           try? FileManager.default.removeItem(at: train.output)
         default:
           throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, embed-lr, tfidf-embed-lr, bi-encoder, cross-encoder)")
         }
-        progress(.note("  \(ranker): \(ScreeningData.describe(rows.last?.metrics ?? [:]))"))
       }
     }
     return rows
+  }
+
+  /// The reviews each fold holds out: review i in fold i mod `folds` (nil: one review per fold),
+  /// so every review is ranked once, by rankers that never saw its labels.
+  static func heldOutGroups(reviewCount: Int, folds: Int?) throws -> [[Int]] {
+    let count = min(folds ?? reviewCount, reviewCount)
+    guard count >= 2 else { throw WorkflowError.usage("--folds expects at least 2 groups of reviews, got \(count)") }
+    return (0..<count).map { fold in (0..<reviewCount).filter { $0 % count == fold } }
   }
 
   // MARK: One method on one review

@@ -26,6 +26,9 @@ extension ExperimentWorkflow {
     case setFit(AdapterMethod)
     /// A classification head over (query, record) trained through an adapter.
     case crossEncoder(AdapterMethod)
+    /// `tfidf-embed-lr` and `cross-encoder+METHOD` on the same sample, each one's scores of the
+    /// rest standardized and the two averaged: the tuned encoder's view beside the linear one.
+    case fused(AdapterMethod)
 
     public static let defaults: [WithinRanker] = [
       .zeroShot, .linear(.tfidfLR), .linear(.embedLR), .linear(.hybridLR), .setFit(.lora),
@@ -47,10 +50,11 @@ extension ExperimentWorkflow {
       case "bi-encoder": self = .biEncoder(try method())
       case "setfit": self = .setFit(try method())
       case "cross-encoder": self = .crossEncoder(try method())
+      case "fused": self = .fused(try method())
       default:
         guard parts.count == 1, let model = SimulateWorkflow.SimulationModel(rawValue: text), model != .biEncoder else {
           throw WorkflowError.usage(
-            "unknown ranker '\(text)' (use zero-shot, bm25, tfidf-lr, tfidf-svm, tfidf-nb, embed-lr, tfidf-embed-lr, bi-encoder+ADAPTER, setfit+ADAPTER, cross-encoder+ADAPTER)")
+            "unknown ranker '\(text)' (use zero-shot, bm25, tfidf-lr, tfidf-svm, tfidf-nb, embed-lr, tfidf-embed-lr, bi-encoder+ADAPTER, setfit+ADAPTER, cross-encoder+ADAPTER, fused+ADAPTER)")
         }
         self = .linear(model)
       }
@@ -64,12 +68,13 @@ extension ExperimentWorkflow {
       case .biEncoder(let m): "bi-encoder+\(m.rawValue)"
       case .setFit(let m): "setfit+\(m.rawValue)"
       case .crossEncoder(let m): "cross-encoder+\(m.rawValue)"
+      case .fused(let m): "fused+\(m.rawValue)"
       }
     }
 
     var needsFrozenEmbeddings: Bool {
       switch self {
-      case .zeroShot: true
+      case .zeroShot, .fused: true
       case .linear(let model): model.needsEncoder
       default: false
       }
@@ -261,13 +266,33 @@ extension ExperimentWorkflow {
       var run = CrossEncoderRun(
         query: review.query, texts: texts, labels: review.labels, adapter: options.tuning.adapter(method, seed: seed),
         learningRate: options.tuning.learningRate ?? AdapterOptions.defaultLearningRate(method), base: options.base)
+      run.lowerLayers = lowerLayers
       run.steps = options.tuning.steps
       run.batchSize = max(2, options.tuning.batchSize)
       run.maxLength = options.tuning.maxLength
       let result = try run.train(on: usable, thenScore: rest, seed: seed, progress: progress)
       let scores = SimulateWorkflow.meanFilled(result.scores, where: rest.map { withoutText[$0] })
       return (scores, result.trainableParameters)
+    case .fused(let method):
+      let parts = try [WithinRanker.linear(.hybridLR), .crossEncoder(method)].map {
+        try score(
+          $0, review: review, train: train, rest: rest, frozen: frozen, queryVector: queryVector, lowerLayers: lowerLayers,
+          options: options, seed: seed, progress: progress)
+      }
+      let standardized = parts.map { standardize($0.scores) }
+      return (rest.indices.map { i in standardized.reduce(0) { $0 + $1[i] } / Double(parts.count) }, parts.reduce(0) { $0 + $1.parameters })
     }
+  }
+
+  /// `(x - mean) / standard deviation` (all zero when the scores are constant): puts rankers
+  /// whose scores have different scales on one footing before they are averaged.
+  static func standardize(_ scores: [Double]) -> [Double] {
+    guard !scores.isEmpty else { return [] }
+    let mean = scores.reduce(0, +) / Double(scores.count)
+    let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)
+    guard variance > 0, variance.isFinite else { return scores.map { _ in 0 } }
+    let sd = variance.squareRoot()
+    return scores.map { ($0 - mean) / sd }
   }
 
   /// `model` as `simulate` fits it, on the `train` rows of `features`, scoring the `rest`.

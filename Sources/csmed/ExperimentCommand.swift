@@ -39,6 +39,10 @@ private enum Experiment {
     help: "Tokens per candidate (default \(perKind(within.tuning.maxLength, loro.train.maxLength, adapters.maxLength))).", in: 8...512)
   static let hardNegatives = Option(
     "hard-negatives", value: "n", help: "loro bi-encoder: hard negatives per query.", default: loro.train.hardNegatives, in: 0...64)
+  static let folds = Option<Int?>(
+    "folds", value: "k",
+    help: "loro: hold out the reviews in k groups (review i in group i mod k), each ranked by rankers trained on the other groups (default: one review per group).",
+    in: 2...100_000)
   static let seed = Shared.seed(help: "Seed.", default: within.seed)
   static let markdown = Option<URL?>(path: "markdown", value: "file", help: "Also write the table as Markdown to this file.")
   static let freezeLayers = AdapterFlags.freezeLayers(default: WorkflowDefaults.adapter.freezeLayers, in: 0...64)
@@ -61,7 +65,7 @@ let experimentCommand = Command(
     options: [
       Shared.database, Shared.base, Experiment.reviews, Experiment.rankers, Experiment.fraction, Experiment.seeds,
       Experiment.embeddingCache, Experiment.review, Experiment.methods, Experiment.steps, Experiment.learningRate, Experiment.batch,
-      Experiment.maxLength, Experiment.hardNegatives, Experiment.seed, Experiment.markdown, Shared.tableFormat,
+      Experiment.maxLength, Experiment.hardNegatives, Experiment.folds, Experiment.seed, Experiment.markdown, Shared.tableFormat,
     ] + AdapterFlags.options(freezeLayers: Experiment.freezeLayers),
     positionals: [PositionalSpec("kind", help: "within, loro or adapters.")],
     discussion: """
@@ -96,6 +100,7 @@ let experimentCommand = Command(
       train.seed = seed
       train.learningRate = try arguments[Experiment.learningRate] ?? train.learningRate
       var options = ExperimentWorkflow.LOROOptions(database: database, reviews: reviews, base: base, train: train, scratch: scratch)
+      options.folds = try arguments[Experiment.folds]
       if let rankers = try arguments[Experiment.rankers] { options.rankers = rankers }
       let rows = try ExperimentWorkflow.leaveOneReviewOut(options, progress: ProgressBar().handler)
       let table = ExperimentWorkflow.markdown(rows, command: command)

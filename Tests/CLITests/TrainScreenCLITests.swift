@@ -452,7 +452,9 @@ extension TrainScreenCLITests {
     .enabled(if: enabled))
   func experimentWithin() throws {
     let f = try Self.fixture()
-    let rankers = ["zero-shot", "bm25", "tfidf-lr", "embed-lr", "tfidf-embed-lr", "setfit+lora", "bi-encoder+dora", "cross-encoder+lora"]
+    let rankers = [
+      "zero-shot", "bm25", "tfidf-lr", "embed-lr", "tfidf-embed-lr", "setfit+lora", "bi-encoder+dora", "cross-encoder+lora", "fused+lora",
+    ]
     let common = [
       "experiment", "within", "--db", f.database.path, "--base", f.tiny.path, "--reviews", "collection:cohen2006",
       "--fraction", "0.5", "--seeds", "2", "--steps", "3", "--max-len", "32", "--batch", "4", "--freeze-layers", "1",
@@ -477,6 +479,12 @@ extension TrainScreenCLITests {
     // The tuned encoders carry their adapter's parameters beside the linear model's.
     let setfit = try #require(rows.first { $0.ranker == "setfit+lora" }), hybrid = try #require(rows.first { $0.ranker == "tfidf-embed-lr" })
     #expect(setfit.trainableParameters > hybrid.trainableParameters)
+    // fused is tfidf-embed-lr and the cross-encoder side by side: both models' parameters.
+    for seed: UInt64 in [42, 43] {
+      let mine = rows.filter { $0.seed == seed && $0.review == setfit.review }
+      let parameters = Dictionary(uniqueKeysWithValues: mine.map { ($0.ranker, $0.trainableParameters) })
+      #expect(parameters["fused+lora"] == (parameters["tfidf-embed-lr"] ?? 0) + (parameters["cross-encoder+lora"] ?? 0))
+    }
     // Under the same seeds the same samples, the same rankings.
     let again = try JSONDecoder().decode([WithinRow].self, from: Data(try CLITests.run(arguments).stdout.utf8))
     #expect(again.map(\.metrics) == rows.map(\.metrics))
@@ -490,6 +498,30 @@ extension TrainScreenCLITests {
     #expect(badRanker.status == 64 && badRanker.stderr.contains("unknown ranker 'magic'"), "\(badRanker)")
     let whole = try CLITests.run(Array(common.dropLast(12)) + ["--rankers", "tfidf-lr", "--fraction", "1"])
     #expect(whole.status == 64 && whole.stderr.contains("--fraction"), "\(whole)")
+  }
+}
+
+extension TrainScreenCLITests {
+  struct LOROWorkerRow: Decodable {
+    var review: String
+    var ranker: String
+    var metrics: [String: Double]
+  }
+
+  @Test("experiment loro --folds: every review ranked once by each ranker; fewer than two folds exit 64", .enabled(if: enabled))
+  func experimentLOROFolds() throws {
+    let f = try Self.fixture()
+    let common = ["experiment", "loro", "--db", f.database.path, "--base", f.tiny.path, "--reviews", "collection:cohen2006", "--format", "json"]
+    let run = try CLITests.run(common + ["--rankers", "bm25,tfidf-lr", "--folds", "2"])
+    #expect(run.status == 0, "\(run.stderr)")
+    let rows = try JSONDecoder().decode([LOROWorkerRow].self, from: Data(run.stdout.utf8))
+    #expect(rows.count == 4)
+    for ranker in ["bm25", "tfidf-lr"] {
+      #expect(rows.filter { $0.ranker == ranker }.map(\.review).sorted() == ["cohen2006/ADHD", "cohen2006/Estrogens"])
+    }
+    #expect(rows.allSatisfy { ($0.metrics["auc"] ?? -1) >= 0 })
+    let one = try CLITests.run(common + ["--rankers", "bm25", "--folds", "1"])
+    #expect(one.status == 64 && one.stderr.contains("--folds"), "\(one)")
   }
 }
 
