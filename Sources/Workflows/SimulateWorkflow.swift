@@ -22,6 +22,9 @@ public enum SimulateWorkflow {
     public var priorHalfLife: Double = SimulateWorkflow.defaultPriorHalfLife
     /// Where sentence embeddings are kept between runs (nil: not kept).
     public var embeddingCache: URL?
+    /// With the zero-shot warm start: a trained screener whose ranking is the prior (nil: the
+    /// untuned encoder's similarity to the question).
+    public var priorModel: URL?
     /// The arithmetic of the frozen embeddings (fp32, or int8 linear maps).
     public var precision = Precision.fp32
     /// The adapter `bi-encoder` trains inside the loop (default LoRA r8 on query and value of
@@ -139,8 +142,11 @@ public enum SimulateWorkflow {
     if needsQuestion, question.isEmpty {
       throw WorkflowError.usage("bi-encoder and --warm-start zero-shot need the review's title (--review-title)")
     }
-    let (embeddings, priorScores) = try frozenEmbeddings(
+    var (embeddings, priorScores) = try frozenEmbeddings(
       of: candidates, question: question, options: options, progress: progress)
+    if let directory = options.priorModel {
+      priorScores = try screenerPrior(directory, review: review, candidates: candidates, question: question, options: options, progress: progress)
+    }
     let features = try classicalFeatures(
       of: candidates.texts, embeddings: embeddings, model: options.model, withoutText: candidates.withoutText)
     let simulation = try SeedSimulation(
@@ -192,8 +198,8 @@ public enum SimulateWorkflow {
   private static func frozenEmbeddings(
     of candidates: Candidates, question: String, options: Options, progress: ProgressHandler
   ) throws -> (embeddings: [[Float]], priorScores: [Double]?) {
-    let frozen = options.model.needsEncoder || (options.coldStart == .zeroShot && options.model != .biEncoder)
-    guard frozen else { return ([], nil) }
+    let zeroShotPrior = options.coldStart == .zeroShot && options.model != .biEncoder && options.priorModel == nil
+    guard options.model.needsEncoder || zeroShotPrior else { return ([], nil) }
     let base = try encoderBase(options)
     var embedder = try SentenceEmbedder(directory: base)
     try embedder.setPrecision(options.precision)
@@ -203,11 +209,29 @@ public enum SimulateWorkflow {
       } else {
         try ScreenWorkflow.embedInChunks(candidates.texts, with: embedder, progress: progress)
       }
-    guard options.coldStart == .zeroShot else { return (embeddings, nil) }
+    guard zeroShotPrior else { return (embeddings, nil) }
     let queryVector = try embedder.embed([question])[0]
     let priorScores = meanFilled(
       embeddings.map { Double(ScreenWorkflow.dot($0, queryVector)) }, where: candidates.withoutText)
     return (embeddings, priorScores)
+  }
+
+  /// The warm start's prior from a trained screener: its scores of the candidates, each read
+  /// in the screener's own view; records without text at the mean, as the zero-shot prior does.
+  private static func screenerPrior(
+    _ directory: URL, review: LabelledReview, candidates: Candidates, question: String, options: Options,
+    progress: ProgressHandler
+  ) throws -> [Double] {
+    guard options.coldStart == .zeroShot else {
+      throw WorkflowError.usage("--prior-model is the prior of --warm-start zero-shot; add --warm-start zero-shot")
+    }
+    guard options.model != .biEncoder else {
+      throw WorkflowError.usage("--prior-model serves the linear models; the bi-encoder starts from its own encoder")
+    }
+    let screener = try TrainedScreener.load(directory: directory, base: options.base)
+    let texts = candidates.included.map { review.text(of: $0, view: screener.manifest.reads) }
+    let scores = try screener.scores(query: question, texts: texts, progress: progress)
+    return meanFilled(scores, where: withoutText(texts))
   }
 
   private static func encoderBase(_ options: Options) throws -> URL {

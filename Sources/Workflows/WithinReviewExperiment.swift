@@ -279,20 +279,9 @@ extension ExperimentWorkflow {
           $0, review: review, train: train, rest: rest, frozen: frozen, queryVector: queryVector, lowerLayers: lowerLayers,
           options: options, seed: seed, progress: progress)
       }
-      let standardized = parts.map { standardize($0.scores) }
+      let standardized = parts.map { PrioritizedScreening.standardised($0.scores) }
       return (rest.indices.map { i in standardized.reduce(0) { $0 + $1[i] } / Double(parts.count) }, parts.reduce(0) { $0 + $1.parameters })
     }
-  }
-
-  /// `(x - mean) / standard deviation` (all zero when the scores are constant): puts rankers
-  /// whose scores have different scales on one footing before they are averaged.
-  static func standardize(_ scores: [Double]) -> [Double] {
-    guard !scores.isEmpty else { return [] }
-    let mean = scores.reduce(0, +) / Double(scores.count)
-    let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)
-    guard variance > 0, variance.isFinite else { return scores.map { _ in 0 } }
-    let sd = variance.squareRoot()
-    return scores.map { ($0 - mean) / sd }
   }
 
   /// `model` as `simulate` fits it, on the `train` rows of `features`, scoring the `rest`.

@@ -63,6 +63,9 @@ private enum Simulate {
     help: "With --warm-start zero-shot: blend the prior into the model's ranking, weight h/(h + relevant found); 0: model only.",
     default: defaults.priorHalfLife, in: .atLeast(0))
   static let embeddingCache = Shared.embeddingCache()
+  static let priorModel = Option<URL?>(
+    path: "prior-model", value: "dir",
+    help: "With --warm-start zero-shot: the prior is this trained screener's ranking (one trained on reviews of the same kind) instead of the untuned encoder's similarity.")
   static let priors = Option(
     "priors", value: "incl,excl", help: "Random prior records per class, as asreview --n-prior-*.",
     default: PriorCounts(included: defaults.priorIncluded, excluded: defaults.priorExcluded),
@@ -91,7 +94,7 @@ let simulateCommand = Command(
     name: "csmed simulate", abstract: "Simulate prioritised screening on a labelled review, with stopping rules.",
     options: [
       Shared.database, Simulate.review, Simulate.input, Simulate.reviewTitle, Simulate.criteria, Simulate.stage, Simulate.model,
-      Simulate.warmStart, Simulate.priorHalfLife, Simulate.embeddingCache, Shared.base, Shared.precision, Simulate.priors, Simulate.seed,
+      Simulate.warmStart, Simulate.priorHalfLife, Simulate.priorModel, Simulate.embeddingCache, Shared.base, Shared.precision, Simulate.priors, Simulate.seed,
       Simulate.seeds, Simulate.batch, Simulate.rules, Simulate.targetRecall, Simulate.wssConvention, Simulate.output, Simulate.plot,
       Simulate.steps, Simulate.learningRate, Simulate.maxLength, Simulate.freezeLayers,
     ] + AdapterFlags.settings,
@@ -122,6 +125,7 @@ let simulateCommand = Command(
       targetRecall: try arguments[Simulate.targetRecall], wssConvention: try arguments[Simulate.wssConvention])
     options.priorHalfLife = try arguments[Simulate.priorHalfLife]
     options.embeddingCache = try arguments[Simulate.embeddingCache]
+    options.priorModel = try arguments[Simulate.priorModel]
     options.precision = try arguments[Shared.precision]
     if choice.model == .biEncoder {
       var adapter = try AdapterFlags.configuration(arguments, seed: options.seed, freezeLayers: Simulate.freezeLayers)

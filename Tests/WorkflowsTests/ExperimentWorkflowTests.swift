@@ -18,16 +18,6 @@ struct ExperimentWorkflowTests {
     #expect(throws: WorkflowError.self) { try ExperimentWorkflow.heldOutGroups(reviewCount: 1, folds: nil) }
   }
 
-  @Test("Standardized scores: mean 0 and deviation 1, constant scores all 0")
-  func standardize() {
-    let z = ExperimentWorkflow.standardize([1, 2, 3, 4])
-    // mean 2.5, population deviation sqrt(1.25)
-    let sd = 1.25.squareRoot()
-    for (a, b) in zip(z, [-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd]) { #expect(abs(a - b) < 1e-12) }
-    #expect(ExperimentWorkflow.standardize([7, 7, 7]) == [0, 0, 0])
-    #expect(ExperimentWorkflow.standardize([]).isEmpty)
-  }
-
   @Test("Ranker names parse back to themselves, fused included")
   func rankerNames() throws {
     for name in ["zero-shot", "bm25", "tfidf-embed-lr", "setfit+lora", "cross-encoder+dora", "fused+lora", "fused+full"] {

@@ -239,6 +239,35 @@ import TestSupport
     #expect(throws: ScreeningError.self) { _ = try Self.simulate(halfLife: .infinity, prior: [1, 2, 3, 4, 5, 6]) }
   }
 
+  @Test("--prior-model: a screener trained on another review orders the warm start; refused without the zero-shot warm start or with the bi-encoder")
+  func screenerPrior() throws {
+    let folder = try TestSupport.temporaryDirectory()
+    // Another review of the same kind: statin and muscle records included.
+    var csv = "record_id,title,abstract,label_included\n"
+    for index in 1...30 {
+      let included = index % 5 == 0
+      csv += included
+        ? "o\(index),Statin muscle symptoms \(index),Myopathy and creatine kinase with statins.,1\n"
+        : "o\(index),Diuretic outcome \(index),Blood pressure in trial \(index).,0\n"
+    }
+    let other = try TestSupport.write(csv, to: "other.csv", in: folder)
+    var train = TrainWorkflow.Options(
+      input: .init(url: other, title: "Statins and muscle"), base: folder, output: folder.appendingPathComponent("screener"))
+    train.kind = .tfidfLR
+    _ = try TrainWorkflow.run(train)
+    var options = SimulateWorkflow.Options(
+      source: .file(try SimulateWorkflowTests.review(), title: "Statins and muscle", criteria: nil), model: .tfidfSVM, coldStart: .zeroShot)
+    options.priorModel = train.output
+    let steps = try #require(try SimulateWorkflow.run(options).runs.first?.steps)
+    // The screener ranks the nine statin records first, so the warm start finds them before any other.
+    #expect(steps.prefix(9).allSatisfy { $0.label && $0.source == .coldStart }, "\(steps.prefix(10).map(\.label))")
+    options.coldStart = .random
+    #expect(throws: WorkflowError.self) { _ = try SimulateWorkflow.run(options) }
+    options.coldStart = .zeroShot
+    options.model = .biEncoder
+    #expect(throws: WorkflowError.self) { _ = try SimulateWorkflow.run(options) }
+  }
+
   @Test("standardised: zero mean, unit spread; constant input gives zeros")
   func standardised() {
     let z = PrioritizedScreening.standardised([1, 2, 3])

@@ -225,8 +225,9 @@ public enum PrioritizedScreening {
     return steps
   }
 
-  /// `(x - mean) / sd` (all zeros when the values are constant).
-  static func standardised(_ values: [Double]) -> [Double] {
+  /// `(x - mean) / sd` (all zeros when the values are constant): puts scores of different
+  /// scales on one footing before they are blended.
+  public static func standardised(_ values: [Double]) -> [Double] {
     guard !values.isEmpty else { return [] }
     let mean = values.reduce(0, +) / Double(values.count)
     let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
