@@ -30,7 +30,8 @@ public enum ExperimentWorkflow {
     public var reviews: ReviewSelection
     public var base: URL
     /// `bm25`, `embed` (zero-shot), the linear screeners (`tfidf-lr`, `tfidf-svm`, `embed-lr`,
-    /// `tfidf-embed-lr`), and `bi-encoder` / `cross-encoder` (fine-tuned with `adapter`).
+    /// `tfidf-embed-lr`), `bi-encoder` / `cross-encoder` (fine-tuned with `adapter`), and `A+B`:
+    /// two rankers listed before it, each one's scores standardized, then averaged.
     public var rankers: [String] = ["bm25", "embed", "tfidf-lr", "bi-encoder"]
     public var train: TrainWorkflow.Options
     public var scratch: URL
@@ -89,7 +90,10 @@ public enum ExperimentWorkflow {
       progress(.note(
         "fold \(fold + 1)/\(groups.count): " + heldOut.map { "\(reviews[$0].key) (\(reviews[$0].texts.count) candidates)" }.joined(separator: ", ")))
       func texts(_ view: TextView, _ i: Int) -> [String] { byView[view]?[i].texts ?? reviews[i].texts }
+      // Each ranker's scores of the held-out reviews, for the fused rankers after it.
+      var scored: [String: [Int: (scores: [Double], seconds: Double)]] = [:]
       func record(_ ranker: String, _ i: Int, _ seconds: Double, _ scores: [Double]) {
+        scored[ranker, default: [:]][i] = (scores, seconds)
         rows.append(Row(review: reviews[i].key, ranker: ranker, metrics: ScreeningData.metrics([(reviews[i], scores)]), seconds: seconds))
         progress(.note("  \(reviews[i].key) \(ranker): \(ScreeningData.describe(rows.last?.metrics ?? [:]))"))
       }
@@ -129,8 +133,22 @@ public enum ExperimentWorkflow {
             record(ranker, i, trainSeconds + Date().timeIntervalSince(scoring), scores)
           }
           try? FileManager.default.removeItem(at: train.output)
+        case let fused where fused.contains("+"):
+          // A+B: the two rankers' standardized scores averaged (both listed before it).
+          let parts = fused.split(separator: "+").map(String.init)
+          for i in heldOut {
+            let each = try parts.map { part in
+              guard let done = scored[part]?[i] else {
+                throw WorkflowError.usage("fused ranker '\(fused)': list '\(part)' before it in --rankers")
+              }
+              return done
+            }
+            let standardized = each.map { PrioritizedScreening.standardised($0.scores) }
+            let scores = (0..<reviews[i].texts.count).map { d in standardized.reduce(0) { $0 + $1[d] } / Double(each.count) }
+            record(fused, i, each.reduce(0) { $0 + $1.seconds }, scores)
+          }
         default:
-          throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, embed-lr, tfidf-embed-lr, bi-encoder, cross-encoder)")
+          throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, embed-lr, tfidf-embed-lr, bi-encoder, cross-encoder, or A+B of two listed before it)")
         }
       }
     }

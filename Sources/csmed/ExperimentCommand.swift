@@ -19,7 +19,7 @@ private enum Experiment {
     help: "within, loro: the reviews (default: the texted ones, \(ExperimentWorkflow.defaultReviews.replacingOccurrences(of: "collection:", with: "").replacingOccurrences(of: ",", with: ", "))).")
   static let rankers = Option(
     list: "rankers", value: "list",
-    help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,embed-lr,tfidf-embed-lr,bi-encoder,cross-encoder (default \(loro.rankers.joined(separator: ","))).")
+    help: "within: zero-shot,bm25,tfidf-lr,tfidf-svm,tfidf-nb,embed-lr,tfidf-embed-lr,bi-encoder+A,setfit+A,cross-encoder+A (A an adapter; default \(ExperimentWorkflow.WithinRanker.defaults.map(\.description).joined(separator: ","))). loro: bm25,embed,tfidf-lr,tfidf-svm,embed-lr,tfidf-embed-lr,bi-encoder,cross-encoder, A+B (two listed before it, standardized scores averaged) (default \(loro.rankers.joined(separator: ","))).")
   static let fraction = Option(
     "fraction", value: "f", help: "within: the share of each class's labelled records that trains.", default: within.fraction,
     in: .closed(0, 1))

@@ -508,18 +508,20 @@ extension TrainScreenCLITests {
     var metrics: [String: Double]
   }
 
-  @Test("experiment loro --folds: every review ranked once by each ranker; fewer than two folds exit 64", .enabled(if: enabled))
+  @Test("experiment loro --folds: every review ranked once by each ranker, a fused A+B too; fewer than two folds or a fused ranker before its parts exit 64", .enabled(if: enabled))
   func experimentLOROFolds() throws {
     let f = try Self.fixture()
     let common = ["experiment", "loro", "--db", f.database.path, "--base", f.tiny.path, "--reviews", "collection:cohen2006", "--format", "json"]
-    let run = try CLITests.run(common + ["--rankers", "bm25,tfidf-lr", "--folds", "2"])
+    let run = try CLITests.run(common + ["--rankers", "bm25,tfidf-lr,bm25+tfidf-lr", "--folds", "2"])
     #expect(run.status == 0, "\(run.stderr)")
     let rows = try JSONDecoder().decode([LOROWorkerRow].self, from: Data(run.stdout.utf8))
-    #expect(rows.count == 4)
-    for ranker in ["bm25", "tfidf-lr"] {
+    #expect(rows.count == 6)
+    for ranker in ["bm25", "tfidf-lr", "bm25+tfidf-lr"] {
       #expect(rows.filter { $0.ranker == ranker }.map(\.review).sorted() == ["cohen2006/ADHD", "cohen2006/Estrogens"])
     }
     #expect(rows.allSatisfy { ($0.metrics["auc"] ?? -1) >= 0 })
+    let early = try CLITests.run(common + ["--rankers", "bm25+tfidf-lr,tfidf-lr"])
+    #expect(early.status == 64 && early.stderr.contains("list 'bm25' before it"), "\(early)")
     let one = try CLITests.run(common + ["--rankers", "bm25", "--folds", "1"])
     #expect(one.status == 64 && one.stderr.contains("--folds"), "\(one)")
   }
