@@ -98,7 +98,10 @@ extension ExperimentWorkflow {
     public init() {}
 
     func adapter(_ method: AdapterMethod, seed: UInt64) -> AdapterConfiguration {
-      AdapterConfiguration(method: method, rank: rank, freezeLayers: method == .full ? 0 : freezeLayers, seed: seed)
+      // Full fine-tuning trains every layer, and AdaLink adapts the embeddings under every layer:
+      // neither has frozen layers to skip.
+      let frozen = method == .full || method == .adalink ? 0 : freezeLayers
+      return AdapterConfiguration(method: method, rank: rank, freezeLayers: frozen, seed: seed)
     }
   }
 

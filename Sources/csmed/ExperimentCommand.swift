@@ -126,16 +126,22 @@ let experimentCommand = Command(
         Terminal.out(try Render.jsonLine(rows))
         return
       }
-      // One process per ranker, so that each ranker's peak memory is its own.
+      // One process per ranker, so that each ranker's peak memory is its own. A ranker that
+      // fails does not cost the others' results: they are written, then the failure is reported.
       var rows: [ExperimentWorkflow.WithinRow] = []
+      var failures: [String] = []
       for ranker in options.rankers {
         let child = ["experiment", "within-worker", "--rankers", ranker.description, "--seed", "\(seed)", "--db", database.path,
           "--base", base.path] + arguments.forwarding(Experiment.withinSettings)
-        rows += try runChild(child, decoding: [ExperimentWorkflow.WithinRow].self)
+        do { rows += try runChild(child, decoding: [ExperimentWorkflow.WithinRow].self) } catch {
+          failures.append("\(ranker): \(error)")
+          Terminal.err("warning: \(ranker) failed; the other rankers go on")
+        }
       }
       let table = ExperimentWorkflow.withinMarkdown(rows, command: command)
       if let markdown { try OutputFile.write(table, to: markdown) }
       Terminal.out(format == .json ? try Render.jsonLine(rows) : table)
+      guard failures.isEmpty else { throw WorkflowError.usage("ranker(s) failed: " + failures.joined(separator: "; ")) }
     case "adapter-worker":
       var options = ExperimentWorkflow.AdapterOptions(
         database: database, review: try arguments.required(Experiment.review), base: base,

@@ -454,6 +454,8 @@ extension TrainScreenCLITests {
     let f = try Self.fixture()
     let rankers = [
       "zero-shot", "bm25", "tfidf-lr", "embed-lr", "tfidf-embed-lr", "setfit+lora", "bi-encoder+dora", "cross-encoder+lora", "fused+lora",
+      // AdaLink adapts the embeddings under every layer, so it runs without the frozen layers.
+      "cross-encoder+adalink",
     ]
     let common = [
       "experiment", "within", "--db", f.database.path, "--base", f.tiny.path, "--reviews", "collection:cohen2006",
@@ -496,6 +498,11 @@ extension TrainScreenCLITests {
     #expect(unknown.status == 64 && unknown.stderr.contains("unknown adapter 'nope'"), "\(unknown)")
     let badRanker = try CLITests.run(common + ["--rankers", "magic"])
     #expect(badRanker.status == 64 && badRanker.stderr.contains("unknown ranker 'magic'"), "\(badRanker)")
+    // A ranker that fails costs only itself: the others' table is written, then the exit says which.
+    let markdown = try TestSupport.temporaryDirectory().appendingPathComponent("within.md")
+    let partial = try CLITests.run(common + ["--rankers", "tfidf-lr,bi-encoder+smt", "--markdown", markdown.path])
+    #expect(partial.status == 64 && partial.stderr.contains("bi-encoder+smt"), "\(partial)")
+    #expect(try String(contentsOf: markdown, encoding: .utf8).contains("| tfidf-lr | 2 |"))
     let whole = try CLITests.run(Array(common.dropLast(12)) + ["--rankers", "tfidf-lr", "--fraction", "1"])
     #expect(whole.status == 64 && whole.stderr.contains("--fraction"), "\(whole)")
   }
