@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Splits a labelled export (`csmed export --format csv`) the way `csmed experiment within` does a
-review: a stratified, seeded share of each class is what the reviewer has screened (written with
-its labels), the rest is what is left to rank (written without labels, and its labels as TREC
+"""Splits a labelled export (`csmed export --format csv`) as `csmed experiment within` splits a
+review (its own generator, so not the same records): a stratified, seeded share of each class is
+what the reviewer has screened (written with its labels), the rest is what is left to rank (written without labels, and its labels as TREC
 qrels for `csmed eval`). The demo uses it to show a screener trained on a reviewer's own labels.
 
 usage: split_labelled.py EXPORT.csv --fraction 0.25 --seed 42 --labelled A.csv --rest B.csv --qrels B.qrels

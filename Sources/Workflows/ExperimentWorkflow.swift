@@ -143,9 +143,7 @@ public enum ExperimentWorkflow {
               }
               return done
             }
-            let standardized = each.map { PrioritizedScreening.standardised($0.scores) }
-            let scores = (0..<reviews[i].texts.count).map { d in standardized.reduce(0) { $0 + $1[d] } / Double(each.count) }
-            record(fused, i, each.reduce(0) { $0 + $1.seconds }, scores)
+            record(fused, i, each.reduce(0) { $0 + $1.seconds }, fusedScores(each.map(\.scores)))
           }
         default:
           throw WorkflowError.usage("unknown ranker '\(ranker)' (use bm25, embed, tfidf-lr, tfidf-svm, embed-lr, tfidf-embed-lr, bi-encoder, cross-encoder, or A+B of two listed before it)")
@@ -153,6 +151,14 @@ public enum ExperimentWorkflow {
       }
     }
     return rows
+  }
+
+  /// A fused ranker's scores: each ranker's scores of the same records standardized (their
+  /// scales differ), then averaged record by record.
+  static func fusedScores(_ rankers: [[Double]]) -> [Double] {
+    let standardized = rankers.map(PrioritizedScreening.standardised)
+    guard let count = standardized.first?.count else { return [] }
+    return (0..<count).map { d in standardized.reduce(0) { $0 + $1[d] } / Double(standardized.count) }
   }
 
   /// The reviews each fold holds out: review i in fold i mod `folds` (nil: one review per fold),

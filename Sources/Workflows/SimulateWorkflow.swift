@@ -135,6 +135,14 @@ public enum SimulateWorkflow {
 
   public static func run(_ options: Options, progress: ProgressHandler = { _ in }) throws -> Result {
     guard options.seeds >= 1 else { throw WorkflowError.usage("--seeds must be at least 1") }
+    if options.priorModel != nil {
+      guard options.coldStart == .zeroShot else {
+        throw WorkflowError.usage("--prior-model is the prior of --warm-start zero-shot; add --warm-start zero-shot")
+      }
+      guard options.model != .biEncoder else {
+        throw WorkflowError.usage("--prior-model serves the linear models; the bi-encoder starts from its own encoder")
+      }
+    }
     let review = try options.source.load()
     let candidates = try Candidates(of: review, options: options)
     let question = reviewQuery(title: review.title, criteria: review.criteria)
@@ -222,12 +230,6 @@ public enum SimulateWorkflow {
     _ directory: URL, review: LabelledReview, candidates: Candidates, question: String, options: Options,
     progress: ProgressHandler
   ) throws -> [Double] {
-    guard options.coldStart == .zeroShot else {
-      throw WorkflowError.usage("--prior-model is the prior of --warm-start zero-shot; add --warm-start zero-shot")
-    }
-    guard options.model != .biEncoder else {
-      throw WorkflowError.usage("--prior-model serves the linear models; the bi-encoder starts from its own encoder")
-    }
     let screener = try TrainedScreener.load(directory: directory, base: options.base)
     let texts = candidates.included.map { review.text(of: $0, view: screener.manifest.reads) }
     let scores = try screener.scores(query: question, texts: texts, progress: progress)

@@ -282,8 +282,7 @@ extension ExperimentWorkflow {
           $0, review: review, train: train, rest: rest, frozen: frozen, queryVector: queryVector, lowerLayers: lowerLayers,
           options: options, seed: seed, progress: progress)
       }
-      let standardized = parts.map { PrioritizedScreening.standardised($0.scores) }
-      return (rest.indices.map { i in standardized.reduce(0) { $0 + $1[i] } / Double(parts.count) }, parts.reduce(0) { $0 + $1.parameters })
+      return (fusedScores(parts.map(\.scores)), parts.reduce(0) { $0 + $1.parameters })
     }
   }
 

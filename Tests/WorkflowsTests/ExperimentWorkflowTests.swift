@@ -18,6 +18,16 @@ struct ExperimentWorkflowTests {
     #expect(throws: WorkflowError.self) { try ExperimentWorkflow.heldOutGroups(reviewCount: 1, folds: nil) }
   }
 
+  @Test("Fused scores: each ranker standardized, then averaged record by record")
+  func fusedScores() {
+    // [1, 2, 3] -> (-1.2247, 0, 1.2247); [30, 10, 20] -> (1.2247, -1.2247, 0).
+    let fused = ExperimentWorkflow.fusedScores([[1, 2, 3], [30, 10, 20]])
+    let z = 1.5.squareRoot() / 2
+    for (a, b) in zip(fused, [0, -z, z]) { #expect(abs(a - b) < 1e-12, "\(fused)") }
+    #expect(fused.count == 3)
+    #expect(ExperimentWorkflow.fusedScores([]).isEmpty)
+  }
+
   @Test("Ranker names parse back to themselves, fused included")
   func rankerNames() throws {
     for name in ["zero-shot", "bm25", "tfidf-embed-lr", "setfit+lora", "cross-encoder+dora", "fused+lora", "fused+full"] {
